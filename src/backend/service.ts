@@ -1,0 +1,257 @@
+/**
+ * The backend: owns the database, the sync engine and the demo server, and implements every
+ * channel of the shared contract. Electron-free, so Electron's IPC, the browser bridge and the
+ * tests all drive the very same object.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { contract, isChannel, type Handlers, type SettingsPatch } from '../shared/contract'
+import { AppError, type Envelope } from '../shared/errors'
+import type { EventMap, EventName, SettingsView, SourceKind, SyncStatus } from '../shared/types'
+import { SOURCE_KINDS } from '../shared/types'
+import { ClientsRepo } from './db/clients'
+import { openDatabase, type Db } from './db/connection'
+import { SettingsRepo } from './db/settings'
+import type { SecretBox } from './secrets'
+import { SyncEngine, type Connection } from './sync/engine'
+import { requestJson } from './sync/http'
+import { ALL_STREAMS } from './sync/streams'
+import { startReferenceServer, type ReferenceServer } from '../refserver/server'
+
+export interface BackendOptions {
+  dataDir: string
+  box: SecretBox
+  mode: 'electron' | 'browser'
+  version: string
+  /** Sync tuning (tests shorten timeouts and retries). */
+  sync?: { timeoutMs?: number; retry?: { retries?: number; baseDelayMs?: number; maxDelayMs?: number }; pageSize?: number }
+  /** Seed and size of the demo data the first run offers. */
+  demo?: { seed: number; clients: number }
+}
+
+type Listener = <E extends EventName>(event: E, payload: EventMap[E]) => void
+
+export interface Backend {
+  db: Db
+  engine: SyncEngine
+  handlers: Handlers
+  dispatch(channel: unknown, input: unknown): Promise<Envelope<unknown>>
+  subscribe(listener: Listener): () => void
+  startDemo(): Promise<string>
+  close(): Promise<void>
+}
+
+const TEST_PATHS: Record<SourceKind, { method: 'GET' | 'POST'; path: string; body?: unknown }> = {
+  platform: { method: 'GET', path: 'api/v1/clients/?page_size=1' },
+  sim: { method: 'POST', path: 'api/report/call_sms', body: { select: ['all'], page: 0, size: 1 } },
+  dispatch: { method: 'GET', path: 'api/v1/dispatch-reports/' }
+}
+
+/** Maps any thrown value to a wire error; internal details are not leaked beyond a message. */
+export function toEnvelopeError(e: unknown): Envelope<never> {
+  if (e instanceof AppError) return { ok: false, error: e.toWire() }
+  const err = e as { code?: string; message?: string }
+  if (err?.code === 'SQLITE_FULL' || err?.code === 'ENOSPC') {
+    return { ok: false, error: { code: 'disk_full', message: 'The disk is full; nothing was changed' } }
+  }
+  return { ok: false, error: { code: 'internal', message: String(err?.message ?? e) } }
+}
+
+export function createBackend(options: BackendOptions): Backend {
+  fs.mkdirSync(options.dataDir, { recursive: true })
+  const db = openDatabase(path.join(options.dataDir, 'sms-desk.sqlite'))
+  const settings = new SettingsRepo(db, options.box)
+  const clients = new ClientsRepo(db)
+  const listeners = new Set<Listener>()
+  const emit: Listener = (event, payload) => {
+    for (const l of listeners) l(event, payload)
+  }
+  let online = true
+  let demoServer: ReferenceServer | null = null
+  let timer: NodeJS.Timeout | null = null
+
+  const connection = (kind: SourceKind): Connection => ({
+    url: settings.get<string>(`connection.${kind}.url`, ''),
+    token: settings.secret(`connection.${kind}.token`)
+  })
+
+  const engine = new SyncEngine({
+    db,
+    streams: ALL_STREAMS,
+    connections: () => Object.fromEntries(SOURCE_KINDS.map((k) => [k, connection(k)])),
+    timeoutMs: options.sync?.timeoutMs,
+    retry: options.sync?.retry,
+    pageSize: options.sync?.pageSize,
+    onProgress: (p) => emit('sync.progress', p)
+  })
+
+  const tableCounts = (): Record<string, number> => {
+    const out: Record<string, number> = {}
+    for (const s of ALL_STREAMS) out[s.name] = db.prepare(`SELECT count(*) FROM ${s.table}`).pluck().get() as number
+    return out
+  }
+
+  const status = (): SyncStatus => {
+    const streams = engine.state.states(tableCounts())
+    const successes = streams.map((s) => s.lastSuccessAt).filter((s): s is string => !!s).sort()
+    return {
+      running: engine.running,
+      progress: engine.progress,
+      online,
+      lastSuccessAt: successes.length ? successes[successes.length - 1] : null,
+      streams,
+      lastRun: engine.state.lastRun()
+    }
+  }
+
+  const settingsView = (): SettingsView => ({
+    connections: Object.fromEntries(
+      SOURCE_KINDS.map((k) => [
+        k,
+        { url: settings.get<string>(`connection.${k}.url`, ''), hasToken: settings.hasSecret(`connection.${k}.token`) }
+      ])
+    ) as SettingsView['connections'],
+    language: settings.get('language', 'en'),
+    theme: settings.get('theme', 'system'),
+    syncIntervalMinutes: settings.get('syncIntervalMinutes', 0),
+    exportDir: settings.get('exportDir', path.join(options.dataDir, 'exports'))
+  })
+
+  const schedule = (): void => {
+    if (timer) clearInterval(timer)
+    timer = null
+    const minutes = settingsView().syncIntervalMinutes
+    if (minutes > 0) {
+      timer = setInterval(() => {
+        if (!engine.running) void runSync().catch(() => undefined)
+      }, minutes * 60_000)
+      timer.unref()
+    }
+  }
+
+  const runSync = async (): ReturnType<Handlers['sync.start']> => {
+    const pending = engine.run()
+    emit('sync.status', status())
+    const summary = await pending
+    const errors = Object.values(summary.streams).map((s) => s.error)
+    online = !(errors.length > 0 && errors.every((e) => e && ['server_unreachable', 'server_timeout'].includes(e.code)))
+    emit('sync.status', status())
+    emit('data.changed', { tables: ALL_STREAMS.map((s) => s.table) })
+    return summary
+  }
+
+  const saveSettings = (patch: SettingsPatch): SettingsView => {
+    db.transaction(() => {
+      for (const [kind, c] of Object.entries(patch.connections ?? {})) {
+        if (!c) continue
+        if (c.url !== undefined) {
+          settings.set(`connection.${kind}.url`, c.url)
+          if (kind === 'platform') settings.set('demo.active', false)
+        }
+        if (c.token !== undefined) settings.setSecret(`connection.${kind}.token`, c.token)
+      }
+      for (const key of ['language', 'theme', 'syncIntervalMinutes', 'exportDir'] as const) {
+        if (patch[key] !== undefined) settings.set(key, patch[key])
+      }
+    })()
+    if (patch.syncIntervalMinutes !== undefined) schedule()
+    return settingsView()
+  }
+
+  const startDemo = async (): Promise<string> => {
+    if (!demoServer) {
+      // Anchored to the start of the day, so restarting the demo serves the same records.
+      const day = new Date()
+      day.setUTCHours(0, 0, 0, 0)
+      demoServer = await startReferenceServer({
+        seed: options.demo?.seed ?? 1,
+        clients: options.demo?.clients ?? 2000,
+        now: day.getTime()
+      })
+    }
+    settings.set('connection.platform.url', demoServer.url)
+    settings.set('demo.active', true)
+    return demoServer.url
+  }
+
+  const handlers: Handlers = {
+    'app.info': () => ({
+      version: options.version,
+      mode: options.mode,
+      dataDir: options.dataDir,
+      demoAvailable: true
+    }),
+    'settings.get': () => settingsView(),
+    'settings.save': (patch) => saveSettings(patch),
+    'connections.test': async ({ source, url, token }) => {
+      if (!url) throw new AppError('not_configured', 'Enter the server address first')
+      const t = TEST_PATHS[source]
+      const started = Date.now()
+      await requestJson(new URL(t.path, url.endsWith('/') ? url : url + '/').toString(), {
+        method: t.method,
+        body: t.body,
+        token: token ?? settings.secret(`connection.${source}.token`),
+        timeoutMs: 10_000,
+        retry: { retries: 0 }
+      })
+      online = true
+      return { ok: true as const, latencyMs: Date.now() - started }
+    },
+    'clients.list': (q) => clients.list(q),
+    'clients.get': ({ id }) => clients.get(id),
+    'sync.start': () => runSync(),
+    'sync.cancel': () => ({ cancelled: engine.cancel() }),
+    'sync.status': () => status(),
+    'demo.start': async () => {
+      const url = await startDemo()
+      return { url }
+    }
+  }
+
+  schedule()
+  // A demo chosen on an earlier run comes back on its new loopback port.
+  const demoReady = settings.get('demo.active', false) ? startDemo().catch(() => undefined) : Promise.resolve()
+
+  return {
+    db,
+    engine,
+    handlers,
+    async dispatch(channel, input) {
+      if (!isChannel(channel)) {
+        return { ok: false, error: { code: 'unknown_channel', message: `Unknown channel ${String(channel).slice(0, 60)}` } }
+      }
+      const parsed = contract[channel].input.safeParse(input ?? {})
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]
+        return {
+          ok: false,
+          error: {
+            code: 'invalid_input',
+            message: `${issue.path.join('.') || 'input'}: ${issue.message}`,
+            params: { field: issue.path.join('.') }
+          }
+        }
+      }
+      try {
+        await demoReady
+        const handler = handlers[channel] as (i: unknown) => unknown
+        return { ok: true, value: await handler(parsed.data) }
+      } catch (e) {
+        return toEnvelopeError(e)
+      }
+    },
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    startDemo,
+    async close() {
+      if (timer) clearInterval(timer)
+      engine.cancel()
+      await engine.idle()
+      await demoServer?.close()
+      demoServer = null
+      db.close()
+    }
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * The sync engine: runs each stream of each configured source, one sync at a time, with
+ * progress events and cancellation. A stream commits its rows and its cursor together, page
+ * by page, so a killed process resumes where it stopped. A source that stays down ends its
+ * own streams with a clear error; the other streams go on.
+ */
+import { randomUUID } from 'node:crypto'
+import { AppError } from '../../shared/errors'
+import type { SourceKind, StreamStats, SyncProgress, SyncRunSummary } from '../../shared/types'
+import type { Db } from '../db/connection'
+import { SyncStateRepo } from '../db/syncState'
+import type { UpsertCounts } from '../db/upsert'
+import { requestJson, type JsonResponse, type RequestOptions, type RetryPolicy } from './http'
+
+export interface Connection {
+  url: string
+  token?: string
+}
+
+export interface StreamContext {
+  db: Db
+  state: SyncStateRepo
+  connection: Connection
+  pageSize: number
+  signal: AbortSignal
+  now(): string
+  /** GET (or POST with a body) with retries, timeouts and retry counting. */
+  request(url: string, init?: Pick<RequestOptions, 'method' | 'body'>): Promise<JsonResponse>
+  /** Runs `write` in one transaction and adds its counts to the stream's stats. */
+  commit(rows: number, write: () => UpsertCounts & { rejected: number; fetched: number }): void
+  progress(page: number, total: number | null): void
+}
+
+export interface SyncStream {
+  name: string
+  source: SourceKind
+  /** The local table the stream fills (for row counts in the status). */
+  table: string
+  run(ctx: StreamContext): Promise<void>
+}
+
+export interface EngineOptions {
+  db: Db
+  streams: SyncStream[]
+  connections: () => Partial<Record<SourceKind, Connection>>
+  pageSize?: number
+  timeoutMs?: number
+  retry?: Partial<RetryPolicy>
+  onProgress?: (p: SyncProgress) => void
+}
+
+function emptyStats(): StreamStats {
+  return { fetched: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, retries: 0 }
+}
+
+function toError(e: unknown): { code: string; message: string } {
+  if (e instanceof AppError) return { code: e.code, message: e.message }
+  const err = e as { code?: string; message?: string }
+  if (err?.code === 'SQLITE_FULL') return { code: 'disk_full', message: 'The disk is full' }
+  return { code: 'internal', message: String(err?.message ?? e) }
+}
+
+export class SyncEngine {
+  private controller: AbortController | null = null
+  private pending: Promise<unknown> = Promise.resolve()
+  private current: SyncProgress | null = null
+  readonly state: SyncStateRepo
+
+  constructor(private readonly options: EngineOptions) {
+    this.state = new SyncStateRepo(options.db)
+  }
+
+  get running(): boolean {
+    return this.controller !== null
+  }
+
+  get progress(): SyncProgress | null {
+    return this.current
+  }
+
+  cancel(): boolean {
+    if (!this.controller) return false
+    this.controller.abort()
+    return true
+  }
+
+  /** Resolves when no sync is running (after a cancel, say). */
+  async idle(): Promise<void> {
+    await this.pending.catch(() => undefined)
+  }
+
+  run(only?: (s: SyncStream) => boolean): Promise<SyncRunSummary> {
+    if (this.controller) return Promise.reject(new AppError('sync_running', 'A sync is already running'))
+    const run = this.runAll(only)
+    this.pending = run
+    return run
+  }
+
+  private async runAll(only?: (s: SyncStream) => boolean): Promise<SyncRunSummary> {
+    const controller = new AbortController()
+    this.controller = controller
+    const runId = randomUUID()
+    const startedAt = new Date()
+    const summary: SyncRunSummary = {
+      runId,
+      startedAt: startedAt.toISOString(),
+      finishedAt: '',
+      seconds: 0,
+      cancelled: false,
+      streams: {}
+    }
+    const connections = this.options.connections()
+    try {
+      for (const stream of this.options.streams) {
+        if (only && !only(stream)) continue
+        const connection = connections[stream.source]
+        if (!connection?.url) continue
+        const stats = emptyStats()
+        summary.streams[stream.name] = { ...stats, error: null }
+        let error: { code: string; message: string } | null = null
+        try {
+          await this.runStream(runId, stream, connection, stats, controller.signal)
+        } catch (e) {
+          error = toError(e)
+        }
+        summary.streams[stream.name] = { ...stats, error }
+        if (error?.code === 'sync_cancelled' || controller.signal.aborted) {
+          summary.cancelled = true
+          break
+        }
+      }
+    } finally {
+      this.controller = null
+      this.current = null
+    }
+    const finished = new Date()
+    summary.finishedAt = finished.toISOString()
+    summary.seconds = (finished.getTime() - startedAt.getTime()) / 1000
+    this.state.saveRun(summary)
+    return summary
+  }
+
+  private async runStream(
+    runId: string,
+    stream: SyncStream,
+    connection: Connection,
+    stats: StreamStats,
+    signal: AbortSignal
+  ): Promise<void> {
+    const { db } = this.options
+    const started = Date.now()
+    const now = (): string => new Date().toISOString()
+    this.state.markAttempt(stream.name, stream.source, now())
+    const ctx: StreamContext = {
+      db,
+      state: this.state,
+      connection,
+      pageSize: this.options.pageSize ?? 500,
+      signal,
+      now,
+      request: (url, init) =>
+        requestJson(url, {
+          ...init,
+          token: connection.token,
+          signal,
+          timeoutMs: this.options.timeoutMs,
+          retry: this.options.retry,
+          onRetry: () => {
+            stats.retries++
+          }
+        }),
+      commit: (_rows, write) => {
+        const c = db.transaction(write)()
+        stats.fetched += c.fetched
+        stats.inserted += c.inserted
+        stats.updated += c.updated
+        stats.unchanged += c.unchanged
+        stats.rejected += c.rejected
+      },
+      progress: (page, total) => {
+        const seconds = Math.max((Date.now() - started) / 1000, 0.001)
+        const rate = stats.fetched / seconds
+        this.current = {
+          runId,
+          stream: stream.name,
+          page,
+          rows: stats.fetched,
+          total,
+          ratePerSecond: Math.round(rate),
+          etaSeconds: total !== null && rate > 0 ? Math.max(0, (total - stats.fetched) / rate) : null
+        }
+        this.options.onProgress?.(this.current)
+      }
+    }
+    try {
+      await stream.run(ctx)
+      this.state.markResult(stream.name, now(), null)
+    } catch (e) {
+      const err = toError(e)
+      if (err.code !== 'sync_cancelled') this.state.markResult(stream.name, now(), err)
+      throw e
+    }
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * The platform API client: keyset pages over `updated_after` + `after_id` (DRF page shape),
+ * so rows updated mid-sync are picked up later instead of shifting the pages under us.
+ */
+import { AppError } from '../../../shared/errors'
+import type { Db } from '../../db/connection'
+import type { Row, Upserter } from '../../db/upsert'
+import { clientRowFromWire, clientsUpserter } from '../../db/clients'
+import type { SyncStream, StreamContext } from '../engine'
+import { check } from '../validate'
+import { clientWireSchema, drfPageSchema } from './platformSchemas'
+import type { z } from 'zod'
+
+export interface KeysetCursor {
+  updatedAfter: string
+  afterId: number
+}
+
+export function parseCursor(text: string | null): KeysetCursor | null {
+  if (!text) return null
+  try {
+    const c = JSON.parse(text) as KeysetCursor
+    return typeof c.updatedAfter === 'string' && Number.isSafeInteger(c.afterId) ? c : null
+  } catch {
+    return null
+  }
+}
+
+export function pageUrl(base: string, path: string, cursor: KeysetCursor | null, pageSize: number): string {
+  const u = new URL(path, base.endsWith('/') ? base : base + '/')
+  u.searchParams.set('page_size', String(pageSize))
+  if (cursor) {
+    u.searchParams.set('updated_after', cursor.updatedAfter)
+    u.searchParams.set('after_id', String(cursor.afterId))
+  }
+  return u.toString()
+}
+
+/** The cursor a `next` link carries, for pages where no record could give us one. */
+function cursorFromNext(next: string | null): KeysetCursor | null {
+  if (!next) return null
+  try {
+    const u = new URL(next)
+    const updatedAfter = u.searchParams.get('updated_after')
+    const afterId = Number(u.searchParams.get('after_id'))
+    return updatedAfter && Number.isSafeInteger(afterId) ? { updatedAfter, afterId } : null
+  } catch {
+    return null
+  }
+}
+
+function later(a: KeysetCursor | null, b: KeysetCursor): boolean {
+  if (!a) return true
+  const ta = Date.parse(a.updatedAfter)
+  const tb = Date.parse(b.updatedAfter)
+  return tb > ta || (tb === ta && (b.updatedAfter > a.updatedAfter || (b.updatedAfter === a.updatedAfter && b.afterId > a.afterId)))
+}
+
+interface KeysetStreamDef<S extends z.ZodType> {
+  name: string
+  path: string
+  schema: S
+  toRow: (value: z.output<S>) => Row
+  upserter: (db: Db) => Upserter
+  /** Called after each committed page with the stored rows (e.g. to maintain aggregates). */
+  table: string
+}
+
+export function keysetStream<S extends z.ZodType>(def: KeysetStreamDef<S>): SyncStream {
+  return {
+    name: def.name,
+    source: 'platform',
+    table: def.table,
+    async run(ctx: StreamContext): Promise<void> {
+      const upsert = def.upserter(ctx.db)
+      let cursor = parseCursor(ctx.state.cursor(def.name))
+      let fetchedBefore = 0
+      for (let page = 1; ; page++) {
+        const url = pageUrl(ctx.connection.url, def.path, cursor, ctx.pageSize)
+        const { body } = await ctx.request(url)
+        const parsed = drfPageSchema.safeParse(body)
+        if (!parsed.success) {
+          throw new AppError('bad_response', `${def.name}: the page is not a {count,next,previous,results} object`)
+        }
+        const { results, next, count } = parsed.data
+        const rows: Row[] = []
+        const rejects: { reason: string; payload: unknown }[] = []
+        let nextCursor = cursor
+        for (const raw of results) {
+          const r = check(def.schema, raw)
+          if (!r.ok) {
+            rejects.push({ reason: r.reason, payload: raw })
+            continue
+          }
+          const row = def.toRow(r.value)
+          rows.push(row)
+          const c = { updatedAfter: String(row.updated_at), afterId: Number(row.id) }
+          if (later(nextCursor, c)) nextCursor = c
+        }
+        if (nextCursor === cursor && results.length) {
+          const hinted = cursorFromNext(next)
+          if (hinted && later(cursor, hinted)) nextCursor = hinted
+        }
+        ctx.commit(rows.length, () => {
+          const counts = upsert.write(rows)
+          for (const r of rejects) ctx.state.reject('platform', def.name, r.reason, r.payload, ctx.now())
+          ctx.state.setCursor(def.name, 'platform', nextCursor ? JSON.stringify(nextCursor) : null)
+          return { ...counts, rejected: rejects.length, fetched: results.length }
+        })
+        // count is what remained from this page's position on, so the total is known each page.
+        ctx.progress(page, fetchedBefore + count)
+        fetchedBefore += results.length
+        const advanced = nextCursor !== cursor
+        cursor = nextCursor
+        if (!next || results.length === 0) return
+        if (!advanced) throw new AppError('bad_response', `${def.name}: a page gave no position to continue from`)
+      }
+    }
+  }
+}
+
+export const platformClientsStream = keysetStream({
+  name: 'platform.clients',
+  path: 'api/v1/clients/',
+  schema: clientWireSchema,
+  toRow: clientRowFromWire,
+  upserter: clientsUpserter,
+  table: 'clients'
+})

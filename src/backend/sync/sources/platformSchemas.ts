@@ -1,0 +1,54 @@
+/**
+ * Wire schemas of the platform API (openapi/platform.yaml). Records that fail them are
+ * quarantined by the sync, never stored as data.
+ */
+import { z } from 'zod'
+import { MONEY_SCALE, PRICE_SCALE, parseDecimal } from '../../../shared/money'
+import { CHANNELS, PROPERTY_TYPES } from '../../../shared/types'
+import { isIsoUtc } from '../validate'
+
+const text = (max: number) => z.string().max(max)
+const isoUtc = z.string().refine(isIsoUtc, 'expected an ISO-8601 UTC timestamp')
+const money = (scale: number) =>
+  z
+    .string()
+    .refine((s) => parseDecimal(s, scale) !== null, `expected a decimal with at most ${scale} decimals`)
+    .transform((s) => parseDecimal(s, scale) as number)
+
+export const clientWireSchema = z
+  .object({
+    id: z.number().int().positive(),
+    login: text(64).min(1),
+    company: text(300),
+    name: text(300),
+    sms_price: money(PRICE_SCALE),
+    balance: money(MONEY_SCALE),
+    credit: money(MONEY_SCALE),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code'),
+    channel: z.enum(CHANNELS as [string, ...string[]]),
+    site: text(500),
+    email: text(320),
+    region: text(200),
+    activity_type: text(200),
+    property_type: z.enum(PROPERTY_TYPES as [string, ...string[]]),
+    postal_address: text(500),
+    accounting_email: text(320),
+    registered_at: isoUtc,
+    last_login_at: isoUtc.nullable(),
+    login_attempts: z.number().int().min(0),
+    activation_required: z.boolean(),
+    referer: text(500),
+    sms_subscription: z.boolean(),
+    updated_at: isoUtc
+  })
+  .passthrough()
+export type ClientWire = z.output<typeof clientWireSchema>
+
+/** A DRF page as the platform sends it. Results stay unknown: each is checked on its own. */
+export const drfPageSchema = z.object({
+  count: z.number().int().min(0),
+  next: z.string().nullable(),
+  previous: z.string().nullable(),
+  results: z.array(z.unknown())
+})
+export type DrfPage = z.output<typeof drfPageSchema>

@@ -1,0 +1,53 @@
+/**
+ * Errors that cross the process boundary. They carry a stable code that the renderer
+ * translates (i18n key `errors.<code>`) and parameters for the message.
+ */
+export const ERROR_CODES = [
+  'invalid_input',
+  'unknown_channel',
+  'forbidden',
+  'not_found',
+  'not_configured',
+  'server_unreachable',
+  'server_error',
+  'server_timeout',
+  'bad_response',
+  'unauthorized',
+  'sync_running',
+  'sync_cancelled',
+  'db_too_new',
+  'db_out_of_order',
+  'disk_full',
+  'internal'
+] as const
+export type ErrorCode = (typeof ERROR_CODES)[number]
+
+export type ErrorParams = Record<string, string | number>
+
+export interface WireError {
+  code: ErrorCode
+  message: string
+  params?: ErrorParams
+}
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly params: ErrorParams = {}
+  ) {
+    super(message)
+    this.name = 'AppError'
+  }
+
+  toWire(): WireError {
+    return { code: this.code, message: this.message, params: this.params }
+  }
+}
+
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof AppError
+}
+
+/** Result envelope used by both transports (Electron IPC and the browser bridge). */
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: WireError }
