@@ -58,10 +58,13 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
 
   // Inspect an existing file read-only first, so a refused database is never written to.
   let pending = migrations
+  let current = 0
   if (exists) {
     const probe = new Database(file, { readonly: true, fileMustExist: true })
     try {
-      pending = pendingMigrations(readApplied(probe), migrations)
+      const applied = readApplied(probe)
+      current = applied.length ? applied[applied.length - 1].version : 0
+      pending = pendingMigrations(applied, migrations)
     } finally {
       probe.close()
     }
@@ -77,7 +80,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   db.pragma('temp_store = MEMORY')
 
   if (pending.length) {
-    if (exists && pending.length < migrations.length) backup(db, file, pending[0].version - 1)
+    if (exists && current > 0) backup(db, file, current)
     migrate(db, pending)
   }
   return db

@@ -1,0 +1,26 @@
+/**
+ * IPC registered from the shared contract: one handler per channel, each call checked for its
+ * sender frame before the backend validates the payload and runs the handler.
+ */
+import { ipcMain, type WebContents } from 'electron'
+import { CHANNEL_NAMES } from '../shared/contract'
+import type { Backend } from '../backend/service'
+import { isTrustedFrame } from './security'
+
+export function registerIpc(backend: Backend, devUrl: string | undefined): void {
+  for (const channel of CHANNEL_NAMES) {
+    ipcMain.handle(channel, (event, input: unknown) => {
+      if (!isTrustedFrame(event.senderFrame, devUrl)) {
+        return { ok: false, error: { code: 'forbidden', message: 'Calls are accepted from the app window only' } }
+      }
+      return backend.dispatch(channel, input)
+    })
+  }
+}
+
+export function forwardEvents(backend: Backend, target: () => WebContents | null): () => void {
+  return backend.subscribe((event, payload) => {
+    const contents = target()
+    if (contents && !contents.isDestroyed()) contents.send('smsdesk:event', { event, payload })
+  })
+}

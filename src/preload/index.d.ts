@@ -1,0 +1,8 @@
+import type { DeskBridge } from '../renderer/src/api'
+
+declare global {
+  interface Window {
+    smsdesk?: DeskBridge
+  }
+}
+export {}

@@ -1,0 +1,54 @@
+/**
+ * npm run web [-- --port 5199 --data DIR --platform URL --no-demo]
+ * Serves the built renderer (out/web) and the backend on 127.0.0.1 and prints the URL to open.
+ * With no platform connection configured it starts the reference server as demo data.
+ */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { keyFileBox } from '../../src/backend/secrets'
+import { createBackend } from '../../src/backend/service'
+import { startBridge } from './server'
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '0' },
+    data: { type: 'string', default: path.join(os.homedir(), '.sms-desk-browser') },
+    platform: { type: 'string' },
+    'no-demo': { type: 'boolean', default: false }
+  }
+})
+
+const staticDir = path.resolve('out/web')
+if (!fs.existsSync(path.join(staticDir, 'index.html'))) {
+  console.error('The renderer is not built: run "npm run build:web" (npm run web does it for you).')
+  process.exit(1)
+}
+const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { version: string }
+const dataDir = path.resolve(values.data)
+const backend = createBackend({ dataDir, box: keyFileBox(dataDir), mode: 'browser', version: pkg.version })
+
+if (values.platform) {
+  const r = await backend.dispatch('settings.save', { connections: { platform: { url: values.platform } } })
+  if (!r.ok) {
+    console.error(r.error.message)
+    process.exit(2)
+  }
+}
+const settings = await backend.dispatch('settings.get', {})
+const configured = settings.ok && (settings.value as { connections: { platform: { url: string } } }).connections.platform.url
+if (!configured && !values['no-demo']) {
+  const url = await backend.startDemo()
+  console.log(`Demo data: the reference server runs on ${url}; syncing…`)
+  void backend.dispatch('sync.start', {})
+}
+
+const bridge = await startBridge({ backend, staticDir, port: Number(values.port) })
+console.log(`SMS Desk (browser mode), data in ${dataDir}`)
+console.log(`Open ${bridge.openUrl}`)
+const stop = (): void => {
+  void bridge.close().then(() => backend.close()).then(() => process.exit(0))
+}
+process.on('SIGINT', stop)
+process.on('SIGTERM', stop)
