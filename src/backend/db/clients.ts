@@ -100,18 +100,43 @@ export class ClientsRepo {
    */
   list(q: ClientsQuery): Page<ClientRow> {
     const term = q.search.trim().toLowerCase()
-    const where = term ? 'WHERE instr(search_text, @term) > 0' : ''
     const dir = q.order === 'desc' ? 'DESC' : 'ASC'
     const order = q.sort === 'id' ? `id ${dir}` : `${SORT_SQL[q.sort]} ${dir}, id ${dir}`
-    const params = { term, limit: q.pageSize, offset: (q.page - 1) * q.pageSize }
-    const rows = this.db
-      .prepare(`SELECT ${LIST_COLUMNS} FROM clients ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset`)
-      .all(term ? params : { limit: params.limit, offset: params.offset }) as ClientDbRow[]
-    const total = (
-      term
-        ? this.db.prepare(`SELECT count(*) FROM clients ${where}`).pluck().get({ term })
-        : this.db.prepare('SELECT count(*) FROM clients').pluck().get()
-    ) as number
+    const page = { limit: q.pageSize, offset: (q.page - 1) * q.pageSize }
+    let rows: ClientDbRow[]
+    let total: number
+    if (!term) {
+      rows = this.db
+        .prepare(`SELECT ${LIST_COLUMNS} FROM clients ORDER BY ${order} LIMIT @limit OFFSET @offset`)
+        .all(page) as ClientDbRow[]
+      total = this.count()
+    } else if ([...term].length >= 3) {
+      // The trigram index finds the matching ids; the phrase is quoted, so the term is literal.
+      const match = { match: `"${term.replaceAll('"', '""')}"` }
+      const ids = `SELECT rowid FROM clients_fts WHERE clients_fts MATCH @match`
+      rows = this.db
+        .prepare(`SELECT ${LIST_COLUMNS} FROM clients WHERE id IN (${ids}) ORDER BY ${order} LIMIT @limit OFFSET @offset`)
+        .all({ ...match, ...page }) as ClientDbRow[]
+      total = this.db.prepare(`SELECT count(*) FROM (${ids})`).pluck().get(match) as number
+    } else {
+      // One or two characters, too short for trigrams: count with a scan of the small
+      // search index, then either walk the sort order (many matches: the page fills at once)
+      // or sort just the matches (few of them), whichever touches fewer rows.
+      total = this.db
+        .prepare('SELECT count(*) FROM clients INDEXED BY clients_search WHERE instr(search_text, ?) > 0')
+        .pluck()
+        .get(term) as number
+      const walk = total * 20 > this.count()
+      const sorted = walk ? order : order.replace(/^(\w+)/, '+$1')
+      rows = total
+        ? (this.db
+            .prepare(
+              `SELECT ${LIST_COLUMNS} FROM clients WHERE instr(search_text, @term) > 0
+               ORDER BY ${sorted} LIMIT @limit OFFSET @offset`
+            )
+            .all({ term, ...page }) as ClientDbRow[])
+        : []
+    }
     return { rows: rows.map(toRow), total, page: q.page, pageSize: q.pageSize }
   }
 

@@ -77,4 +77,21 @@ CREATE INDEX clients_sms_price ON clients(sms_price, id);
 CREATE INDEX clients_balance   ON clients(balance, id);
 CREATE INDEX clients_credit    ON clients(credit, id);
 CREATE INDEX clients_channel   ON clients(channel, id);
+-- Covers the scan for one- and two-character searches (too short for trigrams).
+CREATE INDEX clients_search    ON clients(search_text);
+
+-- Substring search (3+ characters) over search_text through a trigram index.
+CREATE VIRTUAL TABLE clients_fts USING fts5(
+  search_text, content='clients', content_rowid='id', tokenize='trigram'
+);
+CREATE TRIGGER clients_fts_ai AFTER INSERT ON clients BEGIN
+  INSERT INTO clients_fts (rowid, search_text) VALUES (new.id, new.search_text);
+END;
+CREATE TRIGGER clients_fts_ad AFTER DELETE ON clients BEGIN
+  INSERT INTO clients_fts (clients_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+END;
+CREATE TRIGGER clients_fts_au AFTER UPDATE OF search_text ON clients BEGIN
+  INSERT INTO clients_fts (clients_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+  INSERT INTO clients_fts (rowid, search_text) VALUES (new.id, new.search_text);
+END;
 `

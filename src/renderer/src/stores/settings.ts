@@ -1,0 +1,73 @@
+/** Settings: loaded once from the backend, saved patch by patch; language and theme apply at once. */
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import { call } from '../api'
+import type { SettingsPatch } from '@shared/contract'
+import type { AppInfo, Language, SettingsView, Theme } from '@shared/types'
+import { setLanguage as applyLanguage } from '../i18n'
+
+export const useSettingsStore = defineStore('settings', () => {
+  const view = ref<SettingsView | null>(null)
+  const info = ref<AppInfo | null>(null)
+  const loaded = ref(false)
+  const loadError = ref<unknown>(null)
+  /** Shown immediately, even before the backend confirms the save. */
+  const language = ref<Language>('en')
+  const theme = ref<Theme>('system')
+
+  const demoAvailable = computed(() => info.value?.demoAvailable ?? true)
+
+  function apply(v: SettingsView): void {
+    view.value = v
+    language.value = v.language
+    theme.value = v.theme
+    applyLanguage(v.language)
+  }
+
+  async function load(): Promise<void> {
+    try {
+      const [v, i] = await Promise.all([call('settings.get', {}), call('app.info', {}).catch(() => null)])
+      apply(v)
+      info.value = i
+      loadError.value = null
+    } catch (e) {
+      loadError.value = e
+      throw e
+    } finally {
+      loaded.value = true
+    }
+  }
+
+  async function save(patch: SettingsPatch): Promise<SettingsView> {
+    const v = await call('settings.save', patch)
+    apply(v)
+    return v
+  }
+
+  /** Switches the language now and persists it; on failure the previous one comes back. */
+  async function setLanguage(lang: Language): Promise<void> {
+    const previous = language.value
+    language.value = lang
+    applyLanguage(lang)
+    try {
+      await save({ language: lang })
+    } catch (e) {
+      language.value = previous
+      applyLanguage(previous)
+      throw e
+    }
+  }
+
+  async function setTheme(t: Theme): Promise<void> {
+    const previous = theme.value
+    theme.value = t
+    try {
+      await save({ theme: t })
+    } catch (e) {
+      theme.value = previous
+      throw e
+    }
+  }
+
+  return { view, info, loaded, loadError, language, theme, demoAvailable, load, save, setLanguage, setTheme }
+})

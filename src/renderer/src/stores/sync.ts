@@ -1,0 +1,142 @@
+/**
+ * Sync state: the backend's SyncStatus, kept fresh by the 'sync.status' and 'sync.progress'
+ * events and by polling; `dataVersion` ticks on every 'data.changed' so views reload.
+ */
+import { defineStore } from 'pinia'
+import { computed, ref, watch } from 'vue'
+import { call, onEvent } from '../api'
+import type { SyncProgress, SyncRunSummary, SyncStatus } from '@shared/types'
+
+const POLL_MS = 30_000
+/** While a run is under way, in case an event is missed. */
+const POLL_RUNNING_MS = 2_000
+
+export const useSyncStore = defineStore('sync', () => {
+  const status = ref<SyncStatus | null>(null)
+  const progress = ref<SyncProgress | null>(null)
+  /** True from the click until the backend reports the run as finished. */
+  const starting = ref(false)
+  const cancelling = ref(false)
+  const dataVersion = ref(0)
+  const browserOnline = ref(typeof navigator === 'undefined' ? true : navigator.onLine)
+  const statusError = ref<unknown>(null)
+
+  const running = computed(() => starting.value || !!status.value?.running)
+  const lastSuccessAt = computed(() => status.value?.lastSuccessAt ?? null)
+  const offline = computed(() => !browserOnline.value || status.value?.online === false)
+  const failedStreams = computed(() => (status.value?.streams ?? []).filter((s) => s.lastError))
+
+  function setStatus(s: SyncStatus): void {
+    status.value = s
+    if (s.running) {
+      if (s.progress) progress.value = s.progress
+    } else {
+      progress.value = null
+      cancelling.value = false
+    }
+  }
+
+  async function refresh(): Promise<void> {
+    try {
+      setStatus(await call('sync.status', {}))
+      statusError.value = null
+    } catch (e) {
+      statusError.value = e
+    }
+  }
+
+  /** Runs a sync to the end; resolves with its summary (or throws the backend's error). */
+  async function start(): Promise<SyncRunSummary> {
+    starting.value = true
+    progress.value = null
+    try {
+      const summary = await call('sync.start', {})
+      // The 'data.changed' event does the same; views debounce, so a double tick costs nothing.
+      dataVersion.value++
+      return summary
+    } finally {
+      starting.value = false
+      await refresh()
+    }
+  }
+
+  async function cancel(): Promise<void> {
+    cancelling.value = true
+    try {
+      await call('sync.cancel', {})
+    } catch (e) {
+      cancelling.value = false
+      throw e
+    }
+  }
+
+  let started = false
+  let timer: ReturnType<typeof setInterval> | null = null
+  const unsubscribers: (() => void)[] = []
+
+  /** Subscribes to the backend's events and starts polling; idempotent. */
+  function init(): void {
+    if (started) return
+    started = true
+    unsubscribers.push(
+      onEvent('sync.status', (s) => setStatus(s)),
+      onEvent('sync.progress', (p) => {
+        progress.value = p
+      }),
+      onEvent('data.changed', () => {
+        dataVersion.value++
+      })
+    )
+    const onOnline = (): void => {
+      browserOnline.value = navigator.onLine
+      void refresh()
+    }
+    window.addEventListener('online', onOnline)
+    window.addEventListener('offline', onOnline)
+    window.addEventListener('focus', () => void refresh())
+    unsubscribers.push(() => {
+      window.removeEventListener('online', onOnline)
+      window.removeEventListener('offline', onOnline)
+    })
+    timer = setInterval(() => void refresh(), POLL_MS)
+    let fast: ReturnType<typeof setInterval> | null = null
+    const stopWatch = watch(running, (r) => {
+      if (r && !fast) fast = setInterval(() => void refresh(), POLL_RUNNING_MS)
+      if (!r && fast) {
+        clearInterval(fast)
+        fast = null
+      }
+    })
+    unsubscribers.push(stopWatch, () => {
+      if (fast) clearInterval(fast)
+      fast = null
+    })
+    void refresh()
+  }
+
+  function dispose(): void {
+    unsubscribers.splice(0).forEach((u) => u())
+    if (timer) clearInterval(timer)
+    timer = null
+    started = false
+  }
+
+  return {
+    status,
+    progress,
+    starting,
+    cancelling,
+    running,
+    dataVersion,
+    lastSuccessAt,
+    offline,
+    browserOnline,
+    failedStreams,
+    statusError,
+    refresh,
+    start,
+    cancel,
+    init,
+    dispose
+  }
+})
