@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { contract, isChannel, type Handlers, type SettingsPatch } from '../shared/contract'
 import { AppError, type Envelope } from '../shared/errors'
-import type { EventMap, EventName, SettingsView, SourceKind, SyncStatus } from '../shared/types'
+import type { EventMap, EventName, SettingsView, SourceKind, SyncRunSummary, SyncStatus } from '../shared/types'
 import { SOURCE_KINDS } from '../shared/types'
 import { ClientsRepo } from './db/clients'
 import { openDatabase, type Db } from './db/connection'
@@ -129,7 +129,7 @@ export function createBackend(options: BackendOptions): Backend {
     }
   }
 
-  const runSync = async (): ReturnType<Handlers['sync.start']> => {
+  const runSync = async (): Promise<SyncRunSummary> => {
     const pending = engine.run()
     emit('sync.status', status())
     const summary = await pending

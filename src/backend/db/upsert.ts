@@ -30,18 +30,28 @@ export function makeUpserter(db: Db, table: string, columns: string[], key = 'id
     `INSERT INTO ${table} (${all.join(', ')}) VALUES (${placeholders})
      ON CONFLICT(${key}) DO UPDATE SET ${updates}`
   )
-  const existing = db.prepare(`SELECT row_hash FROM ${table} WHERE ${key} = ?`).pluck()
+  // The stored hashes of a whole batch in one query, instead of one look-up per row.
+  const existing = db.prepare(
+    `SELECT ${key} AS k, row_hash AS h FROM ${table} WHERE ${key} IN (SELECT value FROM json_each(?))`
+  )
   return {
     write(rows) {
       const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0 }
+      const known = new Map<string | number, string>()
+      for (let i = 0; i < rows.length; i += 5000) {
+        const keys = JSON.stringify(rows.slice(i, i + 5000).map((r) => r[key]))
+        for (const { k, h } of existing.all(keys) as { k: string | number; h: string }[]) known.set(k, h)
+      }
       for (const row of rows) {
         const hash = rowHash(row)
-        const prev = existing.get(row[key]) as string | undefined
+        const k = row[key] as string | number
+        const prev = known.get(k)
         if (prev === hash) {
           counts.unchanged++
           continue
         }
         insert.run({ ...row, row_hash: hash })
+        known.set(k, hash)
         if (prev === undefined) counts.inserted++
         else counts.updated++
       }

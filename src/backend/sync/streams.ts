@@ -1,5 +1,26 @@
 /** Every sync stream, in the order a sync runs them. */
 import type { SyncStream } from './engine'
-import { platformClientsStream } from './sources/platform'
+import { dispatchStream } from './sources/dispatch'
+import {
+  platformClientsStream,
+  platformMessagesStream,
+  platformSenderNamesStream,
+  platformTransactionsStream
+} from './sources/platform'
+import { simStream, type SimOptions } from './sources/simProvider'
 
-export const ALL_STREAMS: SyncStream[] = [platformClientsStream]
+export const DEFAULT_SIM_OPTIONS: SimOptions = { select: ['all'], trailingDays: 3, from: null }
+
+export function createStreams(sim: () => SimOptions = () => DEFAULT_SIM_OPTIONS): SyncStream[] {
+  return [
+    platformClientsStream,
+    platformSenderNamesStream,
+    platformTransactionsStream,
+    platformMessagesStream,
+    simStream(sim),
+    dispatchStream()
+  ]
+}
+
+/** The streams with default options, for row counts and for callers without SIM settings. */
+export const ALL_STREAMS: SyncStream[] = createStreams()

@@ -3,6 +3,7 @@
  * a database whose recorded migrations do not match this list is refused.
  */
 import * as m0001 from './0001_init'
+import * as m0002 from './0002_sources'
 
 export interface Migration {
   version: number
@@ -10,4 +11,7 @@ export interface Migration {
   sql: string
 }
 
-export const MIGRATIONS: Migration[] = [{ version: 1, ...m0001 }]
+export const MIGRATIONS: Migration[] = [
+  { version: 1, ...m0001 },
+  { version: 2, ...m0002 }
+]

@@ -8,7 +8,16 @@ import type { Row, Upserter } from '../../db/upsert'
 import { clientRowFromWire, clientsUpserter } from '../../db/clients'
 import type { SyncStream, StreamContext } from '../engine'
 import { check } from '../validate'
-import { clientWireSchema, drfPageSchema } from './platformSchemas'
+import { messageRowFromWire, messagesUpserter } from '../../db/messages'
+import { transactionRowFromWire, transactionsUpserter } from '../../db/finance'
+import { senderNameRowFromWire, senderNamesUpserter } from '../../db/senderNames'
+import {
+  clientWireSchema,
+  drfPageSchema,
+  messageWireSchema,
+  senderNameWireSchema,
+  transactionWireSchema
+} from './platformSchemas'
 import type { z } from 'zod'
 
 export interface KeysetCursor {
@@ -62,9 +71,14 @@ interface KeysetStreamDef<S extends z.ZodType> {
   schema: S
   toRow: (value: z.output<S>) => Row
   upserter: (db: Db) => Upserter
-  /** Called after each committed page with the stored rows (e.g. to maintain aggregates). */
+  /** The local table the stream fills. */
   table: string
+  /** Rows per request, when the stream wants other than the engine's default. */
+  pageSize?: number
 }
+
+/** How often a page with damaged records is read again before its rejects are quarantined. */
+export const DAMAGED_PAGE_REREADS = 3
 
 export function keysetStream<S extends z.ZodType>(def: KeysetStreamDef<S>): SyncStream {
   return {
@@ -75,25 +89,18 @@ export function keysetStream<S extends z.ZodType>(def: KeysetStreamDef<S>): Sync
       const upsert = def.upserter(ctx.db)
       let cursor = parseCursor(ctx.state.cursor(def.name))
       let fetchedBefore = 0
+      const pageSize = def.pageSize ?? ctx.pageSize
       for (let page = 1; ; page++) {
-        const url = pageUrl(ctx.connection.url, def.path, cursor, ctx.pageSize)
-        const { body } = await ctx.request(url)
-        const parsed = drfPageSchema.safeParse(body)
-        if (!parsed.success) {
-          throw new AppError('bad_response', `${def.name}: the page is not a {count,next,previous,results} object`)
+        const url = pageUrl(ctx.connection.url, def.path, cursor, pageSize)
+        let read = await readPage(ctx, def, url)
+        // Damaged records are usually a passing fault: read the page again before giving up.
+        for (let n = 0; n < DAMAGED_PAGE_REREADS && read.rejects.length; n++) {
+          const again = await readPage(ctx, def, url)
+          if (again.rejects.length <= read.rejects.length) read = again
         }
-        const { results, next, count } = parsed.data
-        const rows: Row[] = []
-        const rejects: { reason: string; payload: unknown }[] = []
+        const { results, next, count, rows, rejects } = read
         let nextCursor = cursor
-        for (const raw of results) {
-          const r = check(def.schema, raw)
-          if (!r.ok) {
-            rejects.push({ reason: r.reason, payload: raw })
-            continue
-          }
-          const row = def.toRow(r.value)
-          rows.push(row)
+        for (const row of rows) {
           const c = { updatedAfter: String(row.updated_at), afterId: Number(row.id) }
           if (later(nextCursor, c)) nextCursor = c
         }
@@ -119,6 +126,31 @@ export function keysetStream<S extends z.ZodType>(def: KeysetStreamDef<S>): Sync
   }
 }
 
+interface ReadPage {
+  results: unknown[]
+  next: string | null
+  count: number
+  rows: Row[]
+  rejects: { reason: string; payload: unknown }[]
+}
+
+async function readPage<S extends z.ZodType>(ctx: StreamContext, def: KeysetStreamDef<S>, url: string): Promise<ReadPage> {
+  const { body } = await ctx.request(url)
+  const parsed = drfPageSchema.safeParse(body)
+  if (!parsed.success) {
+    throw new AppError('bad_response', `${def.name}: the page is not a {count,next,previous,results} object`)
+  }
+  const { results, next, count } = parsed.data
+  const rows: Row[] = []
+  const rejects: { reason: string; payload: unknown }[] = []
+  for (const raw of results) {
+    const r = check(def.schema, raw)
+    if (r.ok) rows.push(def.toRow(r.value))
+    else rejects.push({ reason: r.reason, payload: raw })
+  }
+  return { results, next, count, rows, rejects }
+}
+
 export const platformClientsStream = keysetStream({
   name: 'platform.clients',
   path: 'api/v1/clients/',
@@ -126,4 +158,33 @@ export const platformClientsStream = keysetStream({
   toRow: clientRowFromWire,
   upserter: clientsUpserter,
   table: 'clients'
+})
+
+export const platformSenderNamesStream = keysetStream({
+  name: 'platform.sender_names',
+  path: 'api/v1/sender-names/',
+  schema: senderNameWireSchema,
+  toRow: senderNameRowFromWire,
+  upserter: senderNamesUpserter,
+  table: 'sender_names'
+})
+
+export const platformTransactionsStream = keysetStream({
+  name: 'platform.transactions',
+  path: 'api/v1/transactions/',
+  schema: transactionWireSchema,
+  toRow: transactionRowFromWire,
+  upserter: transactionsUpserter,
+  table: 'transactions',
+  pageSize: 2000
+})
+
+export const platformMessagesStream = keysetStream({
+  name: 'platform.messages',
+  path: 'api/v1/messages/',
+  schema: messageWireSchema,
+  toRow: messageRowFromWire,
+  upserter: messagesUpserter,
+  table: 'messages',
+  pageSize: 5000
 })

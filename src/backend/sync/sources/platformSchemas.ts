@@ -52,3 +52,56 @@ export const drfPageSchema = z.object({
   results: z.array(z.unknown())
 })
 export type DrfPage = z.output<typeof drfPageSchema>
+
+export const senderNameWireSchema = z
+  .object({
+    id: z.number().int().positive(),
+    client_id: z.number().int().positive(),
+    name: text(20).min(1),
+    channel: z.enum(['sms', 'viber']),
+    status: z.enum(['pending', 'approved', 'rejected', 'blocked']),
+    questionnaire: z.enum(['completed', 'missing', 'not_required']),
+    created_at: isoUtc,
+    updated_at: isoUtc
+  })
+  .passthrough()
+
+const nonNegativeMoney = money(MONEY_SCALE).refine((n) => n >= 0, 'expected an amount of zero or more')
+
+export const transactionWireSchema = z
+  .object({
+    id: z.number().int().positive(),
+    client_id: z.number().int().positive(),
+    date: isoUtc,
+    credit: nonNegativeMoney,
+    debit: nonNegativeMoney,
+    purpose: text(500),
+    balance_after: money(MONEY_SCALE),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code'),
+    updated_at: isoUtc
+  })
+  .passthrough()
+
+export const messageWireSchema = z
+  .object({
+    id: z.number().int().positive(),
+    client_id: z.number().int().positive(),
+    user: text(100),
+    source: z.enum(['api', 'portal']),
+    channel: z.enum(CHANNELS as [string, ...string[]]),
+    sender: text(50),
+    recipient: z.string().regex(/^\d{5,16}$/, 'expected the recipient number in digits'),
+    country: z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166 country code'),
+    operator: text(100),
+    status: z.string().min(1).max(40),
+    parts: z.number().int().min(1).max(255),
+    cost: money(PRICE_SCALE).refine((n) => n >= 0, 'expected a cost of zero or more'),
+    text: text(10_000),
+    created_at: isoUtc,
+    sent_at: isoUtc.nullable(),
+    finished_at: isoUtc.nullable(),
+    campaign_id: z.number().int().positive().nullable(),
+    idx: text(100).nullable(),
+    updated_at: isoUtc
+  })
+  .passthrough()
