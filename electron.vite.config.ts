@@ -12,7 +12,9 @@ export default defineConfig({
     resolve: { alias },
     build: {
       externalizeDeps: true,
-      rollupOptions: { input: { index: resolve('src/main/index.ts') } }
+      rollupOptions: {
+        input: { index: resolve('src/main/index.ts'), syncWorker: resolve('src/backend/sync/worker.ts') }
+      }
     }
   },
   preload: {

@@ -13,9 +13,11 @@ import { ClientsRepo } from './db/clients'
 import { openDatabase, type Db } from './db/connection'
 import { SettingsRepo } from './db/settings'
 import type { SecretBox } from './secrets'
-import { SyncEngine, type Connection } from './sync/engine'
+import type { Connection } from './sync/engine'
+import { SyncHost, type SyncTuning, type WorkerScript } from './sync/host'
 import { requestJson } from './sync/http'
-import { ALL_STREAMS } from './sync/streams'
+import { parseProviderDate, SIM_SELECT, type SimOptions } from './sync/sources/simProvider'
+import { ALL_STREAMS, DEFAULT_SIM_OPTIONS } from './sync/streams'
 import { startReferenceServer, type ReferenceServer } from '../refserver/server'
 
 export interface BackendOptions {
@@ -24,7 +26,9 @@ export interface BackendOptions {
   mode: 'electron' | 'browser'
   version: string
   /** Sync tuning (tests shorten timeouts and retries). */
-  sync?: { timeoutMs?: number; retry?: { retries?: number; baseDelayMs?: number; maxDelayMs?: number }; pageSize?: number }
+  sync?: SyncTuning
+  /** Runs syncs in this worker script; without it they run in-process. */
+  syncWorker?: WorkerScript
   /** Seed and size of the demo data the first run offers. */
   demo?: { seed: number; clients: number }
 }
@@ -33,7 +37,7 @@ type Listener = <E extends EventName>(event: E, payload: EventMap[E]) => void
 
 export interface Backend {
   db: Db
-  engine: SyncEngine
+  engine: SyncHost
   handlers: Handlers
   dispatch(channel: unknown, input: unknown): Promise<Envelope<unknown>>
   subscribe(listener: Listener): () => void
@@ -59,7 +63,8 @@ export function toEnvelopeError(e: unknown): Envelope<never> {
 
 export function createBackend(options: BackendOptions): Backend {
   fs.mkdirSync(options.dataDir, { recursive: true })
-  const db = openDatabase(path.join(options.dataDir, 'sms-desk.sqlite'))
+  const dbFile = path.join(options.dataDir, 'sms-desk.sqlite')
+  const db = openDatabase(dbFile)
   const settings = new SettingsRepo(db, options.box)
   const clients = new ClientsRepo(db)
   const listeners = new Set<Listener>()
@@ -75,13 +80,23 @@ export function createBackend(options: BackendOptions): Backend {
     token: settings.secret(`connection.${kind}.token`)
   })
 
-  const engine = new SyncEngine({
+  const simOptions = (): SimOptions => {
+    const select = settings.get<string[]>('sim.select', DEFAULT_SIM_OPTIONS.select).filter((s) => SIM_SELECT.test(s))
+    const from = settings.get<string>('sim.from', '')
+    return {
+      select: select.length ? select : ['all'],
+      trailingDays: settings.get('sim.trailingDays', DEFAULT_SIM_OPTIONS.trailingDays),
+      from: from ? parseProviderDate(from) : null
+    }
+  }
+
+  const engine = new SyncHost({
     db,
-    streams: ALL_STREAMS,
+    dbFile,
     connections: () => Object.fromEntries(SOURCE_KINDS.map((k) => [k, connection(k)])),
-    timeoutMs: options.sync?.timeoutMs,
-    retry: options.sync?.retry,
-    pageSize: options.sync?.pageSize,
+    sim: simOptions,
+    tuning: options.sync ?? {},
+    worker: options.syncWorker,
     onProgress: (p) => emit('sync.progress', p)
   })
 

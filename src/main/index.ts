@@ -64,7 +64,13 @@ void app.whenReady().then(() => {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
   Menu.setApplicationMenu(null)
   const dataDir = app.getPath('userData')
-  backend = createBackend({ dataDir, box: secretBox(dataDir), mode: 'electron', version: app.getVersion() })
+  backend = createBackend({
+    dataDir,
+    box: secretBox(dataDir),
+    mode: 'electron',
+    version: app.getVersion(),
+    syncWorker: { path: path.join(here, 'syncWorker.js') }
+  })
   registerIpc(backend, devUrl)
   forwardEvents(backend, () => win?.webContents ?? null)
   createWindow()

@@ -9,7 +9,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { keyFileBox } from '../../src/backend/secrets'
 import { createBackend } from '../../src/backend/service'
-import { startBridge } from './server'
+import { sourceSyncWorker, startBridge } from './server'
 
 const { values } = parseArgs({
   options: {
@@ -27,7 +27,14 @@ if (!fs.existsSync(path.join(staticDir, 'index.html'))) {
 }
 const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { version: string }
 const dataDir = path.resolve(values.data)
-const backend = createBackend({ dataDir, box: keyFileBox(dataDir), mode: 'browser', version: pkg.version })
+const backend = createBackend({
+  dataDir,
+  box: keyFileBox(dataDir),
+  mode: 'browser',
+  version: pkg.version,
+  // Syncs run in a worker thread; tsx loads its TypeScript source.
+  syncWorker: sourceSyncWorker()
+})
 
 if (values.platform) {
   const r = await backend.dispatch('settings.save', { connections: { platform: { url: values.platform } } })

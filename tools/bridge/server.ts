@@ -10,6 +10,12 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import type { Backend } from '../../src/backend/service'
+import type { WorkerScript } from '../../src/backend/sync/host'
+
+/** The sync worker run from TypeScript source (tools/ts-worker.mjs registers tsx in the thread). */
+export function sourceSyncWorker(): WorkerScript {
+  return { path: path.resolve('tools/ts-worker.mjs'), workerData: { entry: path.resolve('src/backend/sync/worker.ts') } }
+}
 
 export interface BridgeOptions {
   backend: Backend

@@ -1,0 +1,36 @@
+/**
+ * The sync worker thread: runs one sync with its own database connection, so fetching,
+ * parsing, validating and writing never block the thread that answers the UI.
+ */
+import { parentPort } from 'node:worker_threads'
+import { openDatabase } from '../db/connection'
+import { SyncEngine } from './engine'
+import { createStreams } from './streams'
+import type { WorkerRequest, WorkerMessage } from './host'
+
+const port = parentPort
+if (!port) throw new Error('sync worker started outside a worker thread')
+
+let engine: SyncEngine | null = null
+
+port.on('message', (msg: WorkerRequest) => {
+  if (msg.type === 'cancel') {
+    engine?.cancel()
+    return
+  }
+  const db = openDatabase(msg.dbFile)
+  engine = new SyncEngine({
+    db,
+    streams: createStreams(() => msg.sim),
+    connections: () => msg.connections,
+    pageSize: msg.tuning.pageSize,
+    timeoutMs: msg.tuning.timeoutMs,
+    retry: msg.tuning.retry,
+    onProgress: (progress) => port.postMessage({ type: 'progress', progress } satisfies WorkerMessage)
+  })
+  engine
+    .run()
+    .then((summary) => port.postMessage({ type: 'done', summary } satisfies WorkerMessage))
+    .catch((e: Error) => port.postMessage({ type: 'failed', message: e.message } satisfies WorkerMessage))
+    .finally(() => db.close())
+})
