@@ -1,13 +1,16 @@
 /**
  * SMS Desk headless: npm run cli -- <command> [flags]
- *   sync --platform URL [--token-platform T] --db FILE   pull every configured source into FILE
+ *   sync [--platform URL] [--sim URL] [--dispatch URL] [--token-platform|--token-sim|--token-dispatch T]
+ *        [--sim-select all|s_1|g_2[,...]] [--sim-trailing-days 3] [--from DD-MM-YYYY] --db FILE
+ *        pull every given source into FILE (tokens also from SMS_DESK_TOKEN_PLATFORM etc.)
  * Prints one JSON line as its result; exits non-zero with a JSON error line on failure.
  */
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { openDatabase } from '../src/backend/db/connection'
 import { SyncEngine, type Connection } from '../src/backend/sync/engine'
-import { ALL_STREAMS } from '../src/backend/sync/streams'
+import { createStreams } from '../src/backend/sync/streams'
+import { parseProviderDate, SIM_SELECT } from '../src/backend/sync/sources/simProvider'
 import { AppError } from '../src/shared/errors'
 import type { SourceKind } from '../src/shared/types'
 import { urlSchema } from '../src/shared/contract'
@@ -29,7 +32,10 @@ async function sync(argv: string[]): Promise<void> {
       'token-dispatch': { type: 'string' },
       db: { type: 'string' },
       'page-size': { type: 'string', default: '500' },
-      timeout: { type: 'string', default: '20' }
+      timeout: { type: 'string', default: '20' },
+      'sim-select': { type: 'string', default: 'all' },
+      'sim-trailing-days': { type: 'string', default: '3' },
+      from: { type: 'string' }
     }
   })
   if (!values.db) fail('invalid_input', '--db FILE is required', 2)
@@ -41,10 +47,16 @@ async function sync(argv: string[]): Promise<void> {
     connections[kind] = { url, token: values[`token-${kind}`] ?? process.env[`SMS_DESK_TOKEN_${kind.toUpperCase()}`] }
   }
   if (!Object.keys(connections).length) fail('invalid_input', 'Give at least one of --platform, --sim, --dispatch', 2)
+  const select = values['sim-select'].split(',').map((x) => x.trim())
+  if (!select.every((x) => SIM_SELECT.test(x))) fail('invalid_input', `--sim-select: expected all, s_<id> or g_<id>, got ${values['sim-select']}`, 2)
+  const from = values.from ? parseProviderDate(values.from) : null
+  if (values.from && from === null) fail('invalid_input', `--from: expected a date as DD-MM-YYYY, got ${values.from}`, 2)
+  const trailingDays = Number(values['sim-trailing-days'])
+  if (!Number.isInteger(trailingDays) || trailingDays < 0 || trailingDays > 60) fail('invalid_input', '--sim-trailing-days: 0 to 60', 2)
   const db = openDatabase(path.resolve(values.db))
   const engine = new SyncEngine({
     db,
-    streams: ALL_STREAMS,
+    streams: createStreams(() => ({ select, trailingDays, from })),
     connections: () => connections,
     pageSize: Number(values['page-size']),
     timeoutMs: Number(values.timeout) * 1000
