@@ -185,3 +185,17 @@ export function isValidConnectionUrl(value: string): boolean {
 export function isValidToken(value: string): boolean {
   return value.length <= 4096 && /^[\x21-\x7e]*$/.test(value)
 }
+
+/**
+ * A compact moment: the time alone when it is on the same local day as `now`
+ * ("07:53" / "7:53 AM"), otherwise a short date and time.
+ */
+export function formatMoment(value: string | number | Date, now: number, locale: string, timeZone?: string): string {
+  const d = toDate(value)
+  if (!d) return String(value)
+  const day = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone })
+  if (day.format(d) === day.format(new Date(now))) {
+    return new Intl.DateTimeFormat(locale, { timeStyle: 'short', timeZone }).format(d)
+  }
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'short', timeZone }).format(d)
+}

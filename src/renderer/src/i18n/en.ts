@@ -7,6 +7,7 @@ import type { ErrorCode } from '@shared/errors'
 const en = {
   app: {
     name: 'SMS Desk',
+    mark: 'SD',
     tagline: 'Back office'
   },
   nav: {
@@ -29,17 +30,22 @@ const en = {
     neverHint: 'Nothing has been synced yet',
     justNow: 'just now',
     offline: 'Offline — showing data synced at {time}',
-    offlineNever: 'Offline — no data synced yet',
+    offlineNever: 'Offline — showing local data',
     offlineHint: 'The servers cannot be reached. Everything shown comes from the local database.',
     problems: 'Sync problems: {count}',
-    problemsTitle: 'The last sync of these data failed:',
+    problemsTitle: 'These data could not be synced:',
     streamError: '{stream}: {error}',
     finished: 'Sync finished: {inserted} new, {updated} updated',
     finishedWithErrors: 'Sync finished with errors. Hover over the warning next to the Sync button for details.',
     cancelled: 'Sync cancelled'
   },
   streams: {
-    platform_clients: 'Clients'
+    platform_clients: 'Clients',
+    platform_sender_names: 'Sender names',
+    platform_transactions: 'Balance transactions',
+    platform_messages: 'Messages',
+    sim_call_sms: 'SIM activity',
+    dispatch_reports: 'Dispatches'
   },
   topbar: {
     language: 'Language',
@@ -114,7 +120,7 @@ const en = {
     },
     url: 'Server URL',
     urlPlaceholder: 'https://api.example.com',
-    urlInvalid: 'Enter an http:// or https:// address without a user name or password, or leave the field empty.',
+    urlInvalid: 'Use an http:// or https:// address without a user name or password, or leave it empty.',
     token: 'Access token',
     tokenPlaceholder: 'Bearer token (optional)',
     tokenSaved: 'Token saved — leave empty to keep',
@@ -138,10 +144,6 @@ const en = {
     exportDirPlaceholder: 'Folder for exported Excel files',
     exportDirHint: 'Exported Excel files are saved here.',
     loadFailed: 'Could not load the settings'
-  },
-  common: {
-    loading: 'Loading…',
-    details: 'Details'
   },
   /** Full messages; parameters as the backend sends them. */
   errors: {

@@ -4,6 +4,7 @@ import type { Messages } from './en'
 const ru: Messages = {
   app: {
     name: 'SMS Desk',
+    mark: 'SD',
     tagline: 'Бэк-офис'
   },
   nav: {
@@ -26,7 +27,7 @@ const ru: Messages = {
     neverHint: 'Данные ещё ни разу не загружались',
     justNow: 'только что',
     offline: 'Нет связи — показаны данные на {time}',
-    offlineNever: 'Нет связи — данных ещё нет',
+    offlineNever: 'Нет связи — показаны локальные данные',
     offlineHint: 'Серверы недоступны. Всё, что вы видите, взято из локальной базы данных.',
     problems: 'Ошибки синхронизации: {count}',
     problemsTitle: 'Не удалось синхронизировать:',
@@ -36,7 +37,12 @@ const ru: Messages = {
     cancelled: 'Синхронизация отменена'
   },
   streams: {
-    platform_clients: 'Клиенты'
+    platform_clients: 'Клиенты',
+    platform_sender_names: 'Имена отправителей',
+    platform_transactions: 'Операции по балансу',
+    platform_messages: 'Сообщения',
+    sim_call_sms: 'Активность SIM-карт',
+    dispatch_reports: 'Рассылки'
   },
   topbar: {
     language: 'Язык',
@@ -111,7 +117,7 @@ const ru: Messages = {
     },
     url: 'Адрес сервера',
     urlPlaceholder: 'https://api.example.com',
-    urlInvalid: 'Укажите адрес, начинающийся с http:// или https://, без имени пользователя и пароля, либо оставьте поле пустым.',
+    urlInvalid: 'Нужен адрес http:// или https:// без логина и пароля — или пустое поле.',
     token: 'Токен доступа',
     tokenPlaceholder: 'Bearer-токен (необязательно)',
     tokenSaved: 'Токен сохранён — оставьте пустым, чтобы не менять',
@@ -120,7 +126,7 @@ const ru: Messages = {
     tokenStatusNone: 'Токена нет',
     clearToken: 'Удалить токен',
     tokenCleared: 'Токен удалён',
-    test: 'Проверить подключение',
+    test: 'Проверить связь',
     testOk: 'Подключено за {ms} мс',
     save: 'Сохранить',
     saved: 'Настройки сохранены',
@@ -135,10 +141,6 @@ const ru: Messages = {
     exportDirPlaceholder: 'Папка для файлов Excel',
     exportDirHint: 'Сюда сохраняются выгруженные файлы Excel.',
     loadFailed: 'Не удалось загрузить настройки'
-  },
-  common: {
-    loading: 'Загрузка…',
-    details: 'Подробности'
   },
   errors: {
     invalid_input: 'Недопустимое значение в поле «{field}».',
