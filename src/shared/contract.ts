@@ -14,6 +14,7 @@ import type {
   SyncStatus
 } from './types'
 import { CLIENT_SORT_COLUMNS, SOURCE_KINDS } from './types'
+import { isConnectionUrl, isToken } from './validation'
 
 /** A phantom marker that carries an output type without a runtime value. */
 function out<T>(): T {
@@ -22,24 +23,9 @@ function out<T>(): T {
 
 const empty = z.object({}).strict()
 
-export const urlSchema = z
-  .string()
-  .trim()
-  .max(2048)
-  .refine((s) => {
-    if (s === '') return true
-    try {
-      const u = new URL(s)
-      return (u.protocol === 'http:' || u.protocol === 'https:') && !u.username && !u.password
-    } catch {
-      return false
-    }
-  }, 'url')
+export const urlSchema = z.string().trim().max(2048).refine(isConnectionUrl, 'url')
 
-export const tokenSchema = z
-  .string()
-  .max(4096)
-  .regex(/^[\x21-\x7e]*$/, 'token')
+export const tokenSchema = z.string().max(4096).refine(isToken, 'token')
 
 const sourceKind = z.enum(SOURCE_KINDS)
 

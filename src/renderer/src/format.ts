@@ -168,23 +168,8 @@ export function pageRange(page: number, pageSize: number, total: number): { from
   return { from, to }
 }
 
-/** Client-side check of a connection URL, the same rule the backend applies: empty, or http(s) without credentials. */
-export function isValidConnectionUrl(value: string): boolean {
-  const s = value.trim()
-  if (s === '') return true
-  if (s.length > 2048) return false
-  try {
-    const u = new URL(s)
-    return (u.protocol === 'http:' || u.protocol === 'https:') && !u.username && !u.password
-  } catch {
-    return false
-  }
-}
-
-/** A token is printable ASCII without spaces (the backend's rule). */
-export function isValidToken(value: string): boolean {
-  return value.length <= 4096 && /^[\x21-\x7e]*$/.test(value)
-}
+/** The same rules the backend's contract applies to connection URLs and tokens. */
+export { isConnectionUrl as isValidConnectionUrl, isToken as isValidToken } from '@shared/validation'
 
 /**
  * A compact moment: the time alone when it is on the same local day as `now`
