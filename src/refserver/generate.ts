@@ -2,11 +2,11 @@
  * Deterministic reference data: the same seed and sizes always give the same records.
  * Money is generated as integer minor units and served as exact decimal strings.
  */
-import { MONEY_SCALE, PRICE_SCALE, formatUnits } from '../shared/money'
+import { MONEY_SCALE, PRICE_SCALE, formatUnits, parseDecimal } from '../shared/money'
 import type { Channel, PropertyType } from '../shared/types'
 import { Rng } from './random'
 import {
-  ACTIVITIES, COMPANY_FORMS, COMPANY_STEMS, COUNTRIES, FIRST_NAMES, LAST_NAMES, STREETS,
+  ACTIVITIES, COMPANY_FORMS, COMPANY_STEMS, COUNTRIES, FIRST_NAMES, LAST_NAMES, SENDER_SUFFIXES, STREETS,
   type Country
 } from './world'
 
@@ -113,4 +113,170 @@ export function generateClients(options: GenerateOptions): ClientRecord[] {
   const out: ClientRecord[] = []
   for (let id = 1; id <= options.clients; id++) out.push(generateClient(rng, id, options.now))
   return out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sender names, sub-users and per-client traffic profiles (what messages are built from).
+
+/** A sender name (Sender ID) as served (openapi/platform.yaml SenderName). */
+export interface SenderNameRecord {
+  id: number
+  client_id: number
+  name: string
+  channel: 'sms' | 'viber'
+  status: 'pending' | 'approved' | 'rejected' | 'blocked'
+  questionnaire: 'completed' | 'missing' | 'not_required'
+  created_at: string
+  updated_at: string
+}
+
+export interface SubUser {
+  login: string
+  source: 'api' | 'portal'
+}
+
+/** What the message generator knows about a client (fixed at generation time). */
+export interface ClientProfile {
+  index: number
+  id: number
+  login: string
+  /** The client's main channel. */
+  channel: Channel
+  currency: string
+  country: Country
+  /** sms_price in units at PRICE_SCALE. */
+  priceUnits: number
+  /** Brand used in texts. */
+  brand: string
+  users: SubUser[]
+  /** Approved SMS and Viber sender names (what the client may send from). */
+  smsSenders: string[]
+  viberSenders: string[]
+  /** Relative traffic volume. */
+  weight: number
+}
+
+export function countryOfClient(c: ClientRecord): Country {
+  return COUNTRIES.find((k) => k.currency === c.currency) ?? COUNTRIES[0]
+}
+
+/** Latin words of a company stem or a person's name, transliterated. */
+function latinWords(s: string): string[] {
+  const inner = /«([^»]+)»/.exec(s)?.[1] ?? s
+  return slug(inner)
+    .split('-')
+    .filter(Boolean)
+}
+
+function brandOf(c: ClientRecord): string {
+  const source = c.company || c.name
+  const inner = /«([^»]+)»/.exec(source)?.[1] ?? source.replace(/^(ООО|ТОО|ЕООД|GmbH|LLC|АО|ИП|ЕТ|ФОП)\s+/, '')
+  return cutWords(inner, 20)
+}
+
+function cutWords(s: string, max: number): string {
+  if (s.length <= max) return s
+  const words = s.split(' ')
+  let out = ''
+  for (const w of words) {
+    if ((out ? out.length + 1 : 0) + w.length > max) break
+    out = out ? `${out} ${w}` : w
+  }
+  return out || s.slice(0, max)
+}
+
+const cap = (w: string): string => w.charAt(0).toUpperCase() + w.slice(1)
+
+/** "Brand" + "INFO", cut so the whole fits in `max` characters. */
+function suffixed(base: string, suffix: string, max: number): string {
+  return base.length + suffix.length <= max ? base + suffix : base.slice(0, Math.max(1, max - suffix.length)) + suffix
+}
+
+export function generateClientProfiles(options: {
+  seed: number
+  clients: readonly ClientRecord[]
+  namesPerClient: number
+  now: number
+}): { profiles: ClientProfile[]; senderNames: SenderNameRecord[] } {
+  const rng = new Rng(options.seed + 2000)
+  const profiles: ClientProfile[] = []
+  const names: SenderNameRecord[] = []
+  let nameId = 0
+  const now = options.now
+  options.clients.forEach((c, index) => {
+    const country = countryOfClient(c)
+    const words = latinWords(c.company || c.name.split(' ').slice(-1)[0])
+    const alpha = (words.map(cap).join('') || 'Info').slice(0, 11)
+    const brand = brandOf(c) || alpha
+    const wantsViber = c.channel.startsWith('viber') || rng.chance(0.4)
+    const count = options.namesPerClient <= 0 ? 0 : rng.int(1, Math.max(1, options.namesPerClient * 2 - 1))
+    const taken = new Set<string>()
+    const smsSenders: string[] = []
+    const viberSenders: string[] = []
+    const registered = Date.parse(c.registered_at)
+    for (let k = 0; k < count + (wantsViber ? 1 : 0); k++) {
+      const channel: 'sms' | 'viber' = k === 0 ? 'sms' : k === count ? 'viber' : rng.chance(0.7) ? 'sms' : 'viber'
+      let name: string
+      if (channel === 'sms') {
+        const variant = k === 0 ? 0 : rng.int(0, 2)
+        name =
+          variant === 0 ? alpha
+          : variant === 1 ? alpha.toUpperCase()
+          : suffixed(words.length ? cap(words[0]) : alpha, rng.pick(SENDER_SUFFIXES), 11)
+      } else {
+        name = k === count || rng.chance(0.5) ? brand : cutWords(`${brand} ${rng.pick(SENDER_SUFFIXES)}`, 20)
+      }
+      name = name.slice(0, 20) || 'Info'
+      if (taken.has(`${channel}:${name}`)) continue
+      taken.add(`${channel}:${name}`)
+      // The first name of each channel is the one the client sends from: always approved.
+      const first = k === 0 || k === count
+      const status = first
+        ? 'approved'
+        : rng.weighted<SenderNameRecord['status']>([['approved', 6], ['pending', 2], ['rejected', 2], ['blocked', 1]])
+      const questionnaire: SenderNameRecord['questionnaire'] =
+        status === 'approved' ? rng.weighted([['completed', 4], ['not_required', 2]] as const)
+        : status === 'pending' ? rng.weighted([['missing', 2], ['completed', 1]] as const)
+        : rng.weighted([['missing', 1], ['completed', 1], ['not_required', 1]] as const)
+      const created = first
+        ? registered + rng.int(0, 3 * DAY)
+        : registered + rng.int(0, Math.max(1, now - registered - DAY))
+      const updated = Math.min(now - 1000, created + (status === 'pending' ? 0 : rng.int(3600_000, 5 * DAY)))
+      names.push({
+        id: ++nameId,
+        client_id: c.id,
+        name,
+        channel,
+        status,
+        questionnaire,
+        created_at: new Date(Math.min(created, updated)).toISOString(),
+        updated_at: new Date(updated).toISOString()
+      })
+      if (status === 'approved') (channel === 'sms' ? smsSenders : viberSenders).push(name)
+    }
+    const person = latinWords(c.name)
+    const users: SubUser[] = [{ login: `${(words[0] ?? 'client').slice(0, 16)}_api`, source: 'api' }]
+    const more = rng.int(0, 2)
+    for (let u = 0; u < more; u++) {
+      const first = slug(rng.pick(FIRST_NAMES)).slice(0, 1) || 'm'
+      users.push({ login: `${first}.${person[person.length - 1] ?? 'manager'}${u ? u + 1 : ''}`, source: 'portal' })
+    }
+    // Heavy-tailed volumes: a few clients send most of the traffic.
+    const weight = 1 / Math.pow(1 - rng.next() * 0.999, 0.8) - 0.9
+    profiles.push({
+      index,
+      id: c.id,
+      login: c.login,
+      channel: c.channel,
+      currency: c.currency,
+      country,
+      priceUnits: parseDecimal(c.sms_price, PRICE_SCALE) ?? 0,
+      brand,
+      users,
+      smsSenders,
+      viberSenders,
+      weight
+    })
+  })
+  return { profiles, senderNames: names }
 }

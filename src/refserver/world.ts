@@ -100,3 +100,31 @@ export const ACTIVITIES = [
   'Розничная торговля', 'Доставка', 'Медицина', 'Образование'
 ]
 export const STREETS = ['ул. Ленина', 'пр. Абая', 'бул. Витоша', 'Hauptstraße', 'ул. Шевченко', 'Main St.']
+
+/** Hourly weights of traffic (UTC hour of day), for realistic daily curves. */
+export const HOURLY_WEIGHTS = [
+  1, 1, 1, 1, 2, 4, 7, 10, 12, 13, 13, 12, 11, 11, 12, 12, 11, 10, 9, 8, 6, 4, 2, 1
+]
+
+export const SENDER_SUFFIXES = ['INFO', 'SHOP', 'PAY', 'KZ', '24', 'Club', 'Bonus']
+
+/** SIM card labels of a SIM-box customer; some SIMs have none (null). */
+export const SIM_LABELS = [
+  'Office Almaty', 'Office Astana', 'Courier 1', 'Courier 2', 'Support line', 'Sales', 'Reception',
+  'Склад', 'Бухгалтерия', 'Дежурный', 'Test SIM', 'Backup'
+]
+
+export const USSD_CODES = ['*100#', '*102#', '*111#', '*121#', '*140#', '*160#', '*111*1#']
+
+export const DISPATCH_TAGS = ['javascript', 'python', 'vip', 'promo', 'loyalty', 'b2b', 'newsletter', 'retail', 'reactivation']
+
+export const DISPATCH_TEXTS = [
+  'Test {n}',
+  'Скидка {p}% на всё до конца недели!',
+  'Новая коллекция уже в магазинах',
+  'Напоминание об оплате',
+  'Black Friday: -{p}% on everything',
+  'Ваш бонусный баланс пополнен',
+  'Приглашаем на день открытых дверей',
+  'Weekly digest #{n}'
+]
