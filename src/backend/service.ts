@@ -81,7 +81,7 @@ export function createBackend(options: BackendOptions): Backend {
   })
 
   const simOptions = (): SimOptions => {
-    const select = settings.get<string[]>('sim.select', DEFAULT_SIM_OPTIONS.select).filter((s) => SIM_SELECT.test(s))
+    const select = settings.get<string[]>('sim.select', DEFAULT_SIM_OPTIONS.select).filter((x) => SIM_SELECT.test(x))
     const from = settings.get<string>('sim.from', '')
     return {
       select: select.length ? select : ['all'],
@@ -126,6 +126,11 @@ export function createBackend(options: BackendOptions): Backend {
         { url: settings.get<string>(`connection.${k}.url`, ''), hasToken: settings.hasSecret(`connection.${k}.token`) }
       ])
     ) as SettingsView['connections'],
+    sim: {
+      select: settings.get('sim.select', DEFAULT_SIM_OPTIONS.select),
+      trailingDays: settings.get('sim.trailingDays', DEFAULT_SIM_OPTIONS.trailingDays),
+      from: settings.get('sim.from', '')
+    },
     language: settings.get('language', 'en'),
     theme: settings.get('theme', 'system'),
     syncIntervalMinutes: settings.get('syncIntervalMinutes', 0),
@@ -165,6 +170,14 @@ export function createBackend(options: BackendOptions): Backend {
         }
         if (c.token !== undefined) settings.setSecret(`connection.${kind}.token`, c.token)
       }
+      if (patch.sim) {
+        if (patch.sim.from && parseProviderDate(patch.sim.from) === null) {
+          throw new AppError('invalid_input', `Not a date: ${patch.sim.from}`, { field: 'sim.from' })
+        }
+        settings.set('sim.select', patch.sim.select)
+        settings.set('sim.trailingDays', patch.sim.trailingDays)
+        settings.set('sim.from', patch.sim.from)
+      }
       for (const key of ['language', 'theme', 'syncIntervalMinutes', 'exportDir'] as const) {
         if (patch[key] !== undefined) settings.set(key, patch[key])
       }
@@ -175,16 +188,18 @@ export function createBackend(options: BackendOptions): Backend {
 
   const startDemo = async (): Promise<string> => {
     if (!demoServer) {
-      // Anchored to the start of the day, so restarting the demo serves the same records.
+      // Anchored to the start of the day, so restarting the demo serves the same records; its
+      // clock then follows the wall clock, so delivery reports keep landing while it runs.
       const day = new Date()
       day.setUTCHours(0, 0, 0, 0)
       demoServer = await startReferenceServer({
         seed: options.demo?.seed ?? 1,
         clients: options.demo?.clients ?? 2000,
-        now: day.getTime()
+        now: day.getTime(),
+        realtime: true
       })
     }
-    settings.set('connection.platform.url', demoServer.url)
+    for (const kind of SOURCE_KINDS) settings.set(`connection.${kind}.url`, demoServer.url)
     settings.set('demo.active', true)
     return demoServer.url
   }

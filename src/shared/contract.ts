@@ -56,6 +56,14 @@ export const settingsPatchSchema = z
       .optional(),
     language: z.enum(['en', 'ru']).optional(),
     theme: z.enum(['light', 'dark', 'system']).optional(),
+    sim: z
+      .object({
+        select: z.array(z.string().regex(/^(all|s_\d{1,12}|g_\d{1,12})$/, 'sim_select')).min(1).max(100),
+        trailingDays: z.number().int().min(0).max(60),
+        from: z.string().regex(/^(|\d{2}-\d{2}-\d{4})$/, 'date')
+      })
+      .strict()
+      .optional(),
     syncIntervalMinutes: z.number().int().min(0).max(24 * 60).optional(),
     exportDir: z.string().max(4096).optional()
   })

@@ -65,8 +65,18 @@ export interface ConnectionView {
 export type Theme = 'light' | 'dark' | 'system'
 export type Language = 'en' | 'ru'
 
+/** What the SIM provider sync reads (seed: select all / s_<id> / g_<id>). */
+export interface SimSyncSettings {
+  select: string[]
+  /** Days re-read before the last synced day: the provider learns of actions a day late. */
+  trailingDays: number
+  /** The first day of the first sync, DD-MM-YYYY; empty = 30 days back. */
+  from: string
+}
+
 export interface SettingsView {
   connections: Record<SourceKind, ConnectionView>
+  sim: SimSyncSettings
   language: Language
   theme: Theme
   syncIntervalMinutes: number
