@@ -81,7 +81,7 @@ export class Faults {
     const value = copy[key]
     if (how === 0) delete copy[key]
     else if (how === 1) copy[key] = { unexpected: true }
-    else copy[key] = typeof value === 'string' ? 12.5 : typeof value === 'number' ? `${value}x` : 'yes'
+    else copy[key] = typeof value === 'string' || value === null ? 12.5 : typeof value === 'number' ? `${value}x` : 'yes'
     return copy
   }
 

@@ -58,12 +58,23 @@ export function dispatchStream(): SyncStream {
             valid.set(id, detail.value)
             continue
           }
-          rejects.push({ reason: detail.reason, payload: raw })
+          rejects.push({ reason: r.reason, payload: raw })
         } else {
           rejects.push({ reason: r.reason, payload: raw })
         }
       }
+      // Dispatches we hold that the list no longer shows are asked for by id: a 404 means the
+      // server dropped it (so do we); a 200 of nulls for it (a phantom) is rejected, never stored.
+      const known = ctx.db.prepare('SELECT id FROM dispatches ORDER BY last_seen_at LIMIT 1000').pluck().all() as string[]
+      const gone: string[] = []
+      for (const id of known.filter((k) => !valid.has(k)).slice(0, MISSING_CHECKS_PER_SYNC)) {
+        const detail = await readDetail(ctx, base, id)
+        if (detail.ok) valid.set(id, detail.value)
+        else if (detail.notFound) gone.push(id)
+        else rejects.push({ reason: detail.reason, payload: { id, detail: 'answer for a dispatch missing from the list' } })
+      }
       const now = ctx.now()
+      const drop = ctx.db.prepare('DELETE FROM dispatches WHERE id = ?')
       const get = ctx.db.prepare('SELECT row_hash FROM dispatches WHERE id = ?').pluck()
       const upsert = ctx.db.prepare(
         `INSERT INTO dispatches (id, start_datetime, end_datetime, message_text, operator_code, tag_code,
@@ -114,20 +125,23 @@ export function dispatchStream(): SyncStream {
             snapshot.run(d.id, now, d.created, d.completed, d.error, d.timeout)
           }
         }
+        for (const id of gone) drop.run(id)
         for (const r of rejects) ctx.state.reject('dispatch', name, r.reason, r.payload, now)
         ctx.state.setCursor(name, 'dispatch', now)
-        return { inserted, updated, unchanged, rejected: rejects.length, fetched: body.length }
+        return { inserted, updated: updated + gone.length, unchanged, rejected: rejects.length, fetched: body.length }
       })
       ctx.progress(1, body.length)
     }
   }
 }
 
+const MISSING_CHECKS_PER_SYNC = 100
+
 async function readDetail(
   ctx: StreamContext,
   base: string,
   id: string
-): Promise<{ ok: true; value: DispatchWire } | { ok: false; reason: string }> {
+): Promise<{ ok: true; value: DispatchWire } | { ok: false; reason: string; notFound?: true }> {
   try {
     const { body } = await ctx.request(new URL(`api/v1/dispatch-reports/${id}/`, base).toString())
     const r = check(dispatchSchema, body)
@@ -135,7 +149,9 @@ async function readDetail(
     if (r.value.id !== id) return { ok: false, reason: `id: the server answered for ${r.value.id.slice(0, 36)}` }
     return r
   } catch (e) {
-    if (e instanceof AppError && e.code === 'not_found') return { ok: false, reason: 'id: the dispatch no longer exists' }
+    if (e instanceof AppError && e.code === 'not_found') {
+      return { ok: false, reason: 'id: the dispatch no longer exists', notFound: true }
+    }
     throw e
   }
 }

@@ -7,6 +7,7 @@ import type { Db } from '../../db/connection'
 import type { Row, Upserter } from '../../db/upsert'
 import { clientRowFromWire, clientsUpserter } from '../../db/clients'
 import type { SyncStream, StreamContext } from '../engine'
+import { readUntilIntact, type PageRead } from '../reread'
 import { check } from '../validate'
 import { messageRowFromWire, messagesUpserter } from '../../db/messages'
 import { transactionRowFromWire, transactionsUpserter } from '../../db/finance'
@@ -73,12 +74,12 @@ interface KeysetStreamDef<S extends z.ZodType> {
   upserter: (db: Db) => Upserter
   /** The local table the stream fills. */
   table: string
-  /** Rows per request, when the stream wants other than the engine's default. */
-  pageSize?: number
+  /** Rows per request as a multiple of the engine's page size (big, small rows: larger pages). */
+  pageScale?: number
 }
 
-/** How often a page with damaged records is read again before its rejects are quarantined. */
-export const DAMAGED_PAGE_REREADS = 3
+/** The platform's largest page (openapi/platform.yaml). */
+export const MAX_PAGE_SIZE = 5000
 
 export function keysetStream<S extends z.ZodType>(def: KeysetStreamDef<S>): SyncStream {
   return {
@@ -89,16 +90,12 @@ export function keysetStream<S extends z.ZodType>(def: KeysetStreamDef<S>): Sync
       const upsert = def.upserter(ctx.db)
       let cursor = parseCursor(ctx.state.cursor(def.name))
       let fetchedBefore = 0
-      const pageSize = def.pageSize ?? ctx.pageSize
+      const pageSize = Math.min(MAX_PAGE_SIZE, ctx.pageSize * (def.pageScale ?? 1))
       for (let page = 1; ; page++) {
         const url = pageUrl(ctx.connection.url, def.path, cursor, pageSize)
-        let read = await readPage(ctx, def, url)
-        // Damaged records are usually a passing fault: read the page again before giving up.
-        for (let n = 0; n < DAMAGED_PAGE_REREADS && read.rejects.length; n++) {
-          const again = await readPage(ctx, def, url)
-          if (again.rejects.length <= read.rejects.length) read = again
-        }
-        const { results, next, count, rows, rejects } = read
+        const read = await readUntilIntact(() => readPage(ctx, def, url), 'id')
+        const { rows, rejects } = read
+        const { results, next, count } = read.page
         let nextCursor = cursor
         for (const row of rows) {
           const c = { updatedAfter: String(row.updated_at), afterId: Number(row.id) }
@@ -126,15 +123,11 @@ export function keysetStream<S extends z.ZodType>(def: KeysetStreamDef<S>): Sync
   }
 }
 
-interface ReadPage {
-  results: unknown[]
-  next: string | null
-  count: number
-  rows: Row[]
-  rejects: { reason: string; payload: unknown }[]
-}
-
-async function readPage<S extends z.ZodType>(ctx: StreamContext, def: KeysetStreamDef<S>, url: string): Promise<ReadPage> {
+async function readPage<S extends z.ZodType>(
+  ctx: StreamContext,
+  def: KeysetStreamDef<S>,
+  url: string
+): Promise<PageRead<{ results: unknown[]; next: string | null; count: number }>> {
   const { body } = await ctx.request(url)
   const parsed = drfPageSchema.safeParse(body)
   if (!parsed.success) {
@@ -148,7 +141,7 @@ async function readPage<S extends z.ZodType>(ctx: StreamContext, def: KeysetStre
     if (r.ok) rows.push(def.toRow(r.value))
     else rejects.push({ reason: r.reason, payload: raw })
   }
-  return { results, next, count, rows, rejects }
+  return { page: { results, next, count }, size: results.length, rows, rejects }
 }
 
 export const platformClientsStream = keysetStream({
@@ -176,7 +169,7 @@ export const platformTransactionsStream = keysetStream({
   toRow: transactionRowFromWire,
   upserter: transactionsUpserter,
   table: 'transactions',
-  pageSize: 2000
+  pageScale: 4
 })
 
 export const platformMessagesStream = keysetStream({
@@ -186,5 +179,5 @@ export const platformMessagesStream = keysetStream({
   toRow: messageRowFromWire,
   upserter: messagesUpserter,
   table: 'messages',
-  pageSize: 5000
+  pageScale: 10
 })

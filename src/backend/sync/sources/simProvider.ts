@@ -9,6 +9,7 @@ import { AppError } from '../../../shared/errors'
 import { floatToUnits, SIM_COST_SCALE } from '../../../shared/money'
 import { makeUpserter, type Row } from '../../db/upsert'
 import type { StreamContext, SyncStream } from '../engine'
+import { readUntilIntact, type PageRead } from '../reread'
 import { check } from '../validate'
 
 const DAY = 86_400_000
@@ -117,12 +118,8 @@ export function simStream(options: () => SimOptions): SyncStream {
           size
         }
         const url = new URL('api/report/call_sms', ctx.connection.url.endsWith('/') ? ctx.connection.url : ctx.connection.url + '/')
-        let read = await readItems(ctx, url.toString(), body)
-        for (let n = 0; n < 3 && read.rejects.length; n++) {
-          const again = await readItems(ctx, url.toString(), body)
-          if (again.rejects.length <= read.rejects.length) read = again
-        }
-        const done = read.items.length < size
+        const read = await readUntilIntact(() => readItems(ctx, url.toString(), body), 'sid')
+        const done = read.size < size
         const current: SimCursor = done
           ? { lastDay: window.end, window: null }
           : { lastDay: saved.lastDay, window: { ...window, nextPage: page + 1 } }
@@ -130,7 +127,7 @@ export function simStream(options: () => SimOptions): SyncStream {
           const counts = upsert.write(read.rows)
           for (const r of read.rejects) ctx.state.reject('sim', name, r.reason, r.payload, ctx.now())
           ctx.state.setCursor(name, 'sim', JSON.stringify(current))
-          return { ...counts, rejected: read.rejects.length, fetched: read.items.length }
+          return { ...counts, rejected: read.rejects.length, fetched: read.size }
         })
         ctx.progress(page + 1, null)
         if (done) return
@@ -139,7 +136,7 @@ export function simStream(options: () => SimOptions): SyncStream {
     }
   }
 
-  async function readItems(ctx: StreamContext, url: string, body: unknown) {
+  async function readItems(ctx: StreamContext, url: string, body: unknown): Promise<PageRead<null>> {
     const { body: answer } = await ctx.request(url, { method: 'POST', body })
     const parsed = responseSchema.safeParse(answer)
     if (!parsed.success) throw new AppError('bad_response', `${name}: the answer is not a call_sms report`)
@@ -157,6 +154,6 @@ export function simStream(options: () => SimOptions): SyncStream {
       if (row) rows.push(row)
       else rejects.push({ reason: r.ok ? 'session_cost: not a representable amount' : r.reason, payload: raw })
     }
-    return { items, rows, rejects }
+    return { page: null, size: items.length, rows, rejects }
   }
 }

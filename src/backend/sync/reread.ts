@@ -1,0 +1,43 @@
+/**
+ * Damaged records (malformed, null) are usually a passing fault of the source. A page with
+ * damage is read again, and every record that came intact in any of the reads is kept; only a
+ * record damaged in every read is quarantined.
+ */
+import type { Row } from '../db/upsert'
+
+export interface PageRead<P> {
+  /** The page as the source sent it (records and paging data). */
+  page: P
+  /** How many records the page held. */
+  size: number
+  rows: Row[]
+  rejects: { reason: string; payload: unknown }[]
+}
+
+export const DAMAGED_PAGE_REREADS = 3
+
+export async function readUntilIntact<P>(
+  read: () => Promise<PageRead<P>>,
+  key: string
+): Promise<PageRead<P>> {
+  let last = await read()
+  if (!last.rejects.length) return last
+  const intact = new Map<unknown, Row>(last.rows.map((r) => [r[key], r]))
+  let size = last.size
+  for (let n = 0; n < DAMAGED_PAGE_REREADS && intact.size < size; n++) {
+    last = await read()
+    size = Math.max(size, last.size)
+    for (const r of last.rows) intact.set(r[key], r)
+  }
+  const rows = [...intact.values()]
+  // Whatever is still missing is quarantined: the last read's damaged records, less those
+  // whose key came intact in another read.
+  const rejects =
+    rows.length >= size
+      ? []
+      : last.rejects.filter((r) => {
+          const k = (r.payload as Record<string, unknown> | null)?.[key]
+          return k === undefined || !intact.has(k)
+        })
+  return { page: last.page, size, rows, rejects }
+}
