@@ -49,7 +49,7 @@ export function clientRowFromWire(c: ClientWire): Row {
 }
 
 export function clientsUpserter(db: Db): Upserter {
-  return makeUpserter(db, 'clients', COLUMNS)
+  return makeUpserter(db, { table: 'clients', columns: COLUMNS, version: 'updated_at' })
 }
 
 const SORT_SQL: Record<ClientsQuery['sort'], string> = {

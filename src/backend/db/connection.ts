@@ -72,11 +72,13 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
 
   const db = new Database(file, { readonly: options.readonly ?? false })
   if (options.readonly) return db
+  // Larger pages suit rows of message text; only takes effect on a new, empty file.
+  if (!exists) db.pragma('page_size = 16384')
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = NORMAL')
   db.pragma('foreign_keys = ON')
   db.pragma('busy_timeout = 5000')
-  db.pragma('cache_size = -65536')
+  db.pragma('cache_size = -131072')
   db.pragma('temp_store = MEMORY')
 
   if (pending.length) {

@@ -21,7 +21,9 @@ export function transactionRowFromWire(t: TransactionWire): Row {
 }
 
 export function transactionsUpserter(db: Db): Upserter {
-  return makeUpserter(db, 'transactions', [
-    'id', 'client_id', 'date', 'credit', 'debit', 'purpose', 'balance_after', 'currency', 'updated_at'
-  ])
+  return makeUpserter(db, {
+    table: 'transactions',
+    columns: ['id', 'client_id', 'date', 'credit', 'debit', 'purpose', 'balance_after', 'currency', 'updated_at'],
+    version: 'updated_at'
+  })
 }

@@ -39,5 +39,5 @@ export function messageRowFromWire(m: MessageWire): Row {
 }
 
 export function messagesUpserter(db: Db): Upserter {
-  return makeUpserter(db, 'messages', MESSAGE_COLUMNS)
+  return makeUpserter(db, { table: 'messages', columns: MESSAGE_COLUMNS, version: 'updated_at' })
 }

@@ -20,7 +20,9 @@ export function senderNameRowFromWire(n: SenderNameWire): Row {
 }
 
 export function senderNamesUpserter(db: Db): Upserter {
-  return makeUpserter(db, 'sender_names', [
-    'id', 'client_id', 'name', 'channel', 'status', 'questionnaire', 'created_at', 'updated_at'
-  ])
+  return makeUpserter(db, {
+    table: 'sender_names',
+    columns: ['id', 'client_id', 'name', 'channel', 'status', 'questionnaire', 'created_at', 'updated_at'],
+    version: 'updated_at'
+  })
 }

@@ -1,6 +1,7 @@
 /**
- * Idempotent batched upserts keyed by primary key. Each row carries a hash of its content:
- * an identical row is left alone, so a re-sync of unchanged data writes nothing.
+ * Idempotent batched upserts keyed by primary key. A row is written only when its version
+ * differs from the stored one, so a re-sync of unchanged data writes nothing. The version is
+ * the source's own (the platform's updated_at) or, for sources without one, a hash of the row.
  */
 import { createHash } from 'node:crypto'
 import type { Db } from './connection'
@@ -18,40 +19,53 @@ export function rowHash(row: Row): string {
 }
 
 export interface Upserter {
-  /** Writes rows (without row_hash; it is computed here). Must run inside a transaction. */
+  /** Writes rows; must run inside a transaction. */
   write(rows: Row[]): UpsertCounts
 }
 
-export function makeUpserter(db: Db, table: string, columns: string[], key = 'id'): Upserter {
-  const all = [...columns, 'row_hash']
-  const placeholders = all.map((c) => '@' + c).join(', ')
+export interface UpsertOptions {
+  table: string
+  columns: string[]
+  key?: string
+  /** The column that versions a row; without it a row_hash column holds a hash of the row. */
+  version?: string
+}
+
+export function makeUpserter(db: Db, options: UpsertOptions): Upserter {
+  const { table, key = 'id' } = options
+  const hashed = options.version === undefined
+  const version = options.version ?? 'row_hash'
+  const all = hashed ? [...options.columns, 'row_hash'] : options.columns
   const updates = all.filter((c) => c !== key).map((c) => `${c} = excluded.${c}`).join(', ')
   const insert = db.prepare(
-    `INSERT INTO ${table} (${all.join(', ')}) VALUES (${placeholders})
+    `INSERT INTO ${table} (${all.join(', ')}) VALUES (${all.map(() => '?').join(', ')})
      ON CONFLICT(${key}) DO UPDATE SET ${updates}`
   )
-  // The stored hashes of a whole batch in one query, instead of one look-up per row.
-  const existing = db.prepare(
-    `SELECT ${key} AS k, row_hash AS h FROM ${table} WHERE ${key} IN (SELECT value FROM json_each(?))`
-  )
+  // The stored versions of a whole batch in one query, instead of one look-up per row.
+  const existing = db
+    .prepare(`SELECT ${key} AS k, ${version} AS v FROM ${table} WHERE ${key} IN (SELECT value FROM json_each(?))`)
+    .raw()
+  const values = new Array<string | number | null>(all.length)
   return {
     write(rows) {
       const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0 }
-      const known = new Map<string | number, string>()
+      const known = new Map<unknown, unknown>()
       for (let i = 0; i < rows.length; i += 5000) {
         const keys = JSON.stringify(rows.slice(i, i + 5000).map((r) => r[key]))
-        for (const { k, h } of existing.all(keys) as { k: string | number; h: string }[]) known.set(k, h)
+        for (const [k, v] of existing.all(keys) as [unknown, unknown][]) known.set(k, v)
       }
       for (const row of rows) {
-        const hash = rowHash(row)
-        const k = row[key] as string | number
+        const v = hashed ? rowHash(row) : row[version]
+        const k = row[key]
         const prev = known.get(k)
-        if (prev === hash) {
+        if (prev === v) {
           counts.unchanged++
           continue
         }
-        insert.run({ ...row, row_hash: hash })
-        known.set(k, hash)
+        for (let c = 0; c < options.columns.length; c++) values[c] = row[options.columns[c]] ?? null
+        if (hashed) values[all.length - 1] = v as string
+        insert.run(values)
+        known.set(k, v)
         if (prev === undefined) counts.inserted++
         else counts.updated++
       }

@@ -43,6 +43,7 @@ CREATE TABLE sync_runs (
 
 -- Clients of the platform. Money in integer minor units: balance/credit at scale 2,
 -- sms_price at scale 4. search_text is the lower-cased "id login company name" for search.
+-- updated_at is the platform's version of the row: an equal one means nothing changed.
 CREATE TABLE clients (
   id                  INTEGER PRIMARY KEY,
   login               TEXT NOT NULL,
@@ -67,8 +68,7 @@ CREATE TABLE clients (
   referer             TEXT NOT NULL,
   sms_subscription    INTEGER NOT NULL,
   updated_at          TEXT NOT NULL,
-  search_text         TEXT NOT NULL,
-  row_hash            TEXT NOT NULL
+  search_text         TEXT NOT NULL
 ) STRICT;
 CREATE INDEX clients_login     ON clients(login COLLATE NOCASE, id);
 CREATE INDEX clients_company   ON clients(company COLLATE NOCASE, id);

@@ -9,8 +9,7 @@ CREATE TABLE sender_names (
   status        TEXT NOT NULL,
   questionnaire TEXT NOT NULL,
   created_at    TEXT NOT NULL,
-  updated_at    TEXT NOT NULL,
-  row_hash      TEXT NOT NULL
+  updated_at    TEXT NOT NULL
 ) STRICT;
 CREATE INDEX sender_names_client ON sender_names(client_id, name);
 
@@ -25,8 +24,7 @@ CREATE TABLE transactions (
   purpose       TEXT NOT NULL,
   balance_after INTEGER NOT NULL,
   currency      TEXT NOT NULL,
-  updated_at    TEXT NOT NULL,
-  row_hash      TEXT NOT NULL
+  updated_at    TEXT NOT NULL
 ) STRICT;
 CREATE INDEX transactions_client_date ON transactions(client_id, date, id);
 
@@ -51,13 +49,13 @@ CREATE TABLE messages (
   finished_at TEXT,
   campaign_id INTEGER,
   idx         TEXT,
-  updated_at  TEXT NOT NULL,
-  row_hash    TEXT NOT NULL
+  updated_at  TEXT NOT NULL
 ) STRICT;
 CREATE INDEX messages_created ON messages(created_at);
 CREATE INDEX messages_client_created ON messages(client_id, created_at);
 
--- SIM provider actions (call_sms), idempotent on sid; cost in EUR at scale 6.
+-- SIM provider actions (call_sms), idempotent on sid; cost in EUR at scale 6. They carry no
+-- version, so a hash of the row tells a re-read row that changed from one that did not.
 CREATE TABLE sim_actions (
   sid             INTEGER PRIMARY KEY,
   date            INTEGER NOT NULL,

@@ -91,11 +91,15 @@ export function keysetStream<S extends z.ZodType>(def: KeysetStreamDef<S>): Sync
       let cursor = parseCursor(ctx.state.cursor(def.name))
       let fetchedBefore = 0
       const pageSize = Math.min(MAX_PAGE_SIZE, ctx.pageSize * (def.pageScale ?? 1))
+      const read = (c: KeysetCursor | null) => {
+        const p = readUntilIntact(() => readPage(ctx, def, pageUrl(ctx.connection.url, def.path, c, pageSize)), 'id')
+        p.catch(() => undefined) // awaited below; this only keeps an abandoned prefetch quiet
+        return p
+      }
+      let pending = read(cursor)
       for (let page = 1; ; page++) {
-        const url = pageUrl(ctx.connection.url, def.path, cursor, pageSize)
-        const read = await readUntilIntact(() => readPage(ctx, def, url), 'id')
-        const { rows, rejects } = read
-        const { results, next, count } = read.page
+        const { rows, rejects, page: got } = await pending
+        const { results, next, count } = got
         let nextCursor = cursor
         for (const row of rows) {
           const c = { updatedAfter: String(row.updated_at), afterId: Number(row.id) }
@@ -105,6 +109,11 @@ export function keysetStream<S extends z.ZodType>(def: KeysetStreamDef<S>): Sync
           const hinted = cursorFromNext(next)
           if (hinted && later(cursor, hinted)) nextCursor = hinted
         }
+        const advanced = nextCursor !== cursor
+        const more = Boolean(next) && results.length > 0
+        if (more && !advanced) throw new AppError('bad_response', `${def.name}: a page gave no position to continue from`)
+        // The next page is on its way while this one is written.
+        if (more) pending = read(nextCursor)
         ctx.commit(rows.length, () => {
           const counts = upsert.write(rows)
           for (const r of rejects) ctx.state.reject('platform', def.name, r.reason, r.payload, ctx.now())
@@ -114,10 +123,8 @@ export function keysetStream<S extends z.ZodType>(def: KeysetStreamDef<S>): Sync
         // count is what remained from this page's position on, so the total is known each page.
         ctx.progress(page, fetchedBefore + count)
         fetchedBefore += results.length
-        const advanced = nextCursor !== cursor
         cursor = nextCursor
-        if (!next || results.length === 0) return
-        if (!advanced) throw new AppError('bad_response', `${def.name}: a page gave no position to continue from`)
+        if (!more) return
       }
     }
   }

@@ -91,12 +91,11 @@ export function simStream(options: () => SimOptions): SyncStream {
     table: 'sim_actions',
     async run(ctx: StreamContext): Promise<void> {
       const opts = options()
-      const upsert = makeUpserter(
-        ctx.db,
-        'sim_actions',
-        ['sid', 'date', 'type', 'to_number', 'session_cost', 'sim_id', 'original_number', 'iccid', 'name'],
-        'sid'
-      )
+      const upsert = makeUpserter(ctx.db, {
+        table: 'sim_actions',
+        columns: ['sid', 'date', 'type', 'to_number', 'session_cost', 'sim_id', 'original_number', 'iccid', 'name'],
+        key: 'sid'
+      })
       const select = opts.select.length ? opts.select : ['all']
       const selectKey = select.join(',')
       const saved = (JSON.parse(ctx.state.cursor(name) ?? 'null') ?? { lastDay: null, window: null }) as SimCursor
