@@ -22,3 +22,14 @@ describe('sync http helpers', () => {
     expect(parseCursor(null)).toBeNull()
   })
 })
+
+import { isIsoUtc } from '../../src/backend/sync/validate'
+
+describe('timestamps from the platform', () => {
+  it('accepts real ISO-8601 UTC instants only', () => {
+    for (const ok of ['2026-11-22T08:00:00Z', '2024-02-29T23:59:59.123456Z', '2000-02-29T00:00:00.1Z']) expect(isIsoUtc(ok), ok).toBe(true)
+    for (const bad of ['2026-02-29T00:00:00Z', '1900-02-29T00:00:00Z', '2026-04-31T00:00:00Z', '2026-13-01T00:00:00Z',
+      '2026-11-22T24:00:00Z', '2026-11-22 08:00:00Z', '2026-11-22T08:00:00+03:00', '2026-11-22T08:00:00', ''])
+      expect(isIsoUtc(bad), bad).toBe(false)
+  })
+})

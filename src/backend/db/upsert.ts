@@ -37,8 +37,10 @@ export function makeUpserter(db: Db, options: UpsertOptions): Upserter {
   const version = options.version ?? 'row_hash'
   const all = hashed ? [...options.columns, 'row_hash'] : options.columns
   const updates = all.filter((c) => c !== key).map((c) => `${c} = excluded.${c}`).join(', ')
-  const insert = db.prepare(
-    `INSERT INTO ${table} (${all.join(', ')}) VALUES (${all.map(() => '?').join(', ')})
+  const placeholders = all.map(() => '?').join(', ')
+  const insert = db.prepare(`INSERT INTO ${table} (${all.join(', ')}) VALUES (${placeholders})`)
+  const upsert = db.prepare(
+    `INSERT INTO ${table} (${all.join(', ')}) VALUES (${placeholders})
      ON CONFLICT(${key}) DO UPDATE SET ${updates}`
   )
   // The stored versions of a whole batch in one query, instead of one look-up per row.
@@ -64,7 +66,9 @@ export function makeUpserter(db: Db, options: UpsertOptions): Upserter {
         }
         for (let c = 0; c < options.columns.length; c++) values[c] = row[options.columns[c]] ?? null
         if (hashed) values[all.length - 1] = v as string
-        insert.run(values)
+        // A key not stored and not seen earlier in the batch is new: the plain insert is cheaper.
+        if (prev === undefined) insert.run(values)
+        else upsert.run(values)
         known.set(k, v)
         if (prev === undefined) counts.inserted++
         else counts.updated++

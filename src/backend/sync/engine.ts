@@ -110,6 +110,11 @@ export class SyncEngine {
       streams: {}
     }
     const connections = this.options.connections()
+    const { db } = this.options
+    // Fewer, larger checkpoints while bulk rows arrive (each checkpoint syncs the disk); the
+    // WAL is folded back into the database when the sync ends.
+    const autocheckpoint = db.pragma('wal_autocheckpoint', { simple: true }) as number
+    db.pragma('wal_autocheckpoint = 10000')
     try {
       for (const stream of this.options.streams) {
         if (only && !only(stream)) continue
@@ -132,6 +137,12 @@ export class SyncEngine {
     } finally {
       this.controller = null
       this.current = null
+      db.pragma(`wal_autocheckpoint = ${autocheckpoint}`)
+      try {
+        db.pragma('wal_checkpoint(PASSIVE)')
+      } catch {
+        // a busy reader: the next checkpoint will do it
+      }
     }
     const finished = new Date()
     summary.finishedAt = finished.toISOString()
