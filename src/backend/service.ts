@@ -107,7 +107,7 @@ export function createBackend(options: BackendOptions): Backend {
   }
 
   const status = (): SyncStatus => {
-    const streams = engine.state.states(tableCounts())
+    const streams = engine.state.states(ALL_STREAMS, tableCounts())
     const successes = streams.map((s) => s.lastSuccessAt).filter((s): s is string => !!s).sort()
     return {
       running: engine.running,

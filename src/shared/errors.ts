@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   'not_configured',
   'server_unreachable',
   'server_error',
+  'request_refused',
   'server_timeout',
   'bad_response',
   'unauthorized',

@@ -150,7 +150,7 @@ describe('clients sync against the reference server', () => {
     expect(s.error?.message).toContain(url)
     expect(s.retries).toBe(2)
     expect(db.prepare('SELECT * FROM clients ORDER BY id').all()).toEqual(before)
-    const state = new SyncStateRepo(db).states({})[0]
+    const state = new SyncStateRepo(db).states([{ name: 'platform.clients', source: 'platform' }], {})[0]
     expect(state.lastError?.code).toBe('server_unreachable')
     expect(state.lastSuccessAt).not.toBeNull()
     server = await startReferenceServer({ clients: 1 }) // for afterEach

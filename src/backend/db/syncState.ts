@@ -58,23 +58,27 @@ export class SyncStateRepo {
       .all(...(stream ? [stream] : [])) as { stream: string; reason: string; payload: string }[]
   }
 
-  states(rowCounts: Record<string, number>): StreamState[] {
-    const rows = this.db.prepare('SELECT * FROM sync_state ORDER BY stream').all() as {
+  /** The state of every known stream, including those never attempted yet. */
+  states(streams: { name: string; source: SourceKind }[], rowCounts: Record<string, number>): StreamState[] {
+    const rows = this.db.prepare('SELECT * FROM sync_state').all() as {
       stream: string
-      source: SourceKind
       last_success_at: string | null
       last_attempt_at: string | null
       last_error_code: string | null
       last_error_msg: string | null
     }[]
-    return rows.map((r) => ({
-      stream: r.stream,
-      source: r.source,
-      lastSuccessAt: r.last_success_at,
-      lastAttemptAt: r.last_attempt_at,
-      lastError: r.last_error_code ? { code: r.last_error_code, message: r.last_error_msg ?? '' } : null,
-      rows: rowCounts[r.stream] ?? 0
-    }))
+    const byName = new Map(rows.map((r) => [r.stream, r]))
+    return streams.map(({ name, source }) => {
+      const r = byName.get(name)
+      return {
+        stream: name,
+        source,
+        lastSuccessAt: r?.last_success_at ?? null,
+        lastAttemptAt: r?.last_attempt_at ?? null,
+        lastError: r?.last_error_code ? { code: r.last_error_code, message: r.last_error_msg ?? '' } : null,
+        rows: rowCounts[name] ?? 0
+      }
+    })
   }
 
   saveRun(summary: SyncRunSummary): void {

@@ -204,6 +204,7 @@ export class SyncEngine {
       }
     }
     try {
+      ctx.progress(0, null) // the stream has started, before its first page arrives
       await stream.run(ctx)
       this.state.markResult(stream.name, now(), null)
     } catch (e) {

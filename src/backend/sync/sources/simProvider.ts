@@ -140,8 +140,14 @@ export function simStream(options: () => SimOptions): SyncStream {
     const parsed = responseSchema.safeParse(answer)
     if (!parsed.success) throw new AppError('bad_response', `${name}: the answer is not a call_sms report`)
     if (parsed.data.code !== 200 || !parsed.data.result) {
-      throw new AppError('server_error', `${name}: the provider answered code ${parsed.data.code}: ${parsed.data.message ?? ''}`.trim(), {
-        status: parsed.data.code
+      // The provider answers refused requests (a bad selector, a bad date) with HTTP 200 and
+      // a code in the body: that is a settings problem, not a passing server error.
+      const message = (parsed.data.message ?? '').slice(0, 300)
+      const code = parsed.data.code >= 400 && parsed.data.code < 500 ? 'request_refused' : 'server_error'
+      throw new AppError(code, `${name}: the provider answered code ${parsed.data.code}: ${message}`.trim(), {
+        status: parsed.data.code,
+        reason: message,
+        url: ctx.connection.url
       })
     }
     const items = parsed.data.result.items

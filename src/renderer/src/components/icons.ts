@@ -79,3 +79,4 @@ export const IconPlug = icon('IconPlug', [
   'M15 8V2',
   'M18 8v5a4 4 0 0 1-4 4h-4a4 4 0 0 1-4-4V8z'
 ])
+export const IconActivity = icon('IconActivity', ['M22 12h-4l-3 9L9 3l-3 9H2'])

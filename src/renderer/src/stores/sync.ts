@@ -20,6 +20,8 @@ export const useSyncStore = defineStore('sync', () => {
   const dataVersion = ref(0)
   const browserOnline = ref(typeof navigator === 'undefined' ? true : navigator.onLine)
   const statusError = ref<unknown>(null)
+  /** The sync panel (drawer) in the top bar: open from anywhere, e.g. after a failed sync. */
+  const panelOpen = ref(false)
 
   const running = computed(() => starting.value || !!status.value?.running)
   const lastSuccessAt = computed(() => status.value?.lastSuccessAt ?? null)
@@ -133,6 +135,7 @@ export const useSyncStore = defineStore('sync', () => {
     browserOnline,
     failedStreams,
     statusError,
+    panelOpen,
     refresh,
     start,
     cancel,

@@ -1,0 +1,43 @@
+/**
+ * The sync streams the renderer knows, grouped by their source, in the order a sync runs
+ * them. The backend reports a stream only after its first attempt; the sync panel lists these
+ * from the start (and any stream the backend adds later, under its source).
+ */
+import { SOURCE_KINDS, type SourceKind } from '@shared/types'
+
+export interface KnownStream {
+  stream: string
+  source: SourceKind
+}
+
+export const KNOWN_STREAMS: readonly KnownStream[] = [
+  { stream: 'platform.clients', source: 'platform' },
+  { stream: 'platform.sender_names', source: 'platform' },
+  { stream: 'platform.transactions', source: 'platform' },
+  { stream: 'platform.messages', source: 'platform' },
+  { stream: 'sim.call_sms', source: 'sim' },
+  { stream: 'dispatch.reports', source: 'dispatch' }
+]
+
+function isSourceKind(value: string): value is SourceKind {
+  return (SOURCE_KINDS as readonly string[]).includes(value)
+}
+
+/** The source of a stream: a known stream's, else the prefix before the dot ("sim.x" -> sim). */
+export function streamSource(stream: string): SourceKind | null {
+  const known = KNOWN_STREAMS.find((s) => s.stream === stream)
+  if (known) return known.source
+  const prefix = stream.split('.')[0]
+  return isSourceKind(prefix) ? prefix : null
+}
+
+/**
+ * Orders stream names as a sync runs them: the known ones first in their order, then the
+ * others by name.
+ */
+export function streamOrder(a: string, b: string): number {
+  const ia = KNOWN_STREAMS.findIndex((s) => s.stream === a)
+  const ib = KNOWN_STREAMS.findIndex((s) => s.stream === b)
+  if (ia !== -1 || ib !== -1) return (ia === -1 ? Infinity : ia) - (ib === -1 ? Infinity : ib) || a.localeCompare(b)
+  return a.localeCompare(b)
+}
