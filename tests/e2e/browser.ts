@@ -38,7 +38,8 @@ export async function startE2E(serverOptions: ReferenceServerOptions = {}): Prom
     box: keyFileBox(tmp.dir),
     mode: 'browser',
     version: 'e2e',
-    sync: { timeoutMs: 3000, retry: { retries: 3, baseDelayMs: 10, maxDelayMs: 100 }, pageSize: 50 }
+    sync: { timeoutMs: 3000, retry: { retries: 3, baseDelayMs: 10, maxDelayMs: 100 }, pageSize: 50 },
+    demo: { seed: 3, clients: 150 }
   })
   const bridge = await startBridge({ backend, staticDir })
   const browser = await chromium.launch({
