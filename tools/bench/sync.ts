@@ -78,8 +78,9 @@ export async function benchSync(args: Args): Promise<Record<string, unknown>> {
     // The raw limit: the same rows, one prepared statement, one transaction, same schema.
     const rawFile = path.join(dir, 'raw.sqlite')
     const raw = openDatabase(rawFile)
-    const messageRows = db.prepare('SELECT * FROM messages').raw().all() as unknown[][]
-    const simRawRows = db.prepare('SELECT * FROM sim_actions').raw().all() as unknown[][]
+    // In the order the sync received them (the platform's keyset order, the provider's date order).
+    const messageRows = db.prepare('SELECT * FROM messages ORDER BY updated_at, id').raw().all() as unknown[][]
+    const simRawRows = db.prepare('SELECT * FROM sim_actions ORDER BY date, sid').raw().all() as unknown[][]
     db.close()
     const insertMessages = raw.prepare(`INSERT INTO messages VALUES (${messageRows[0].map(() => '?').join(', ')})`)
     const insertSim = raw.prepare(`INSERT INTO sim_actions VALUES (${simRawRows[0].map(() => '?').join(', ')})`)
