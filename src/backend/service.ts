@@ -13,6 +13,10 @@ import { ClientsRepo } from './db/clients'
 import { openDatabase, type Db } from './db/connection'
 import { SettingsRepo } from './db/settings'
 import type { SecretBox } from './secrets'
+import type { BackendDeps } from './deps'
+import { clientPageHandlers } from './outbox/handlers'
+import { exportHandlers } from './export/handlers'
+import { statsHandlers } from './stats/handlers'
 import type { Connection } from './sync/engine'
 import { SyncHost, type SyncTuning, type WorkerScript } from './sync/host'
 import { requestJson } from './sync/http'
@@ -29,6 +33,10 @@ export interface BackendOptions {
   sync?: SyncTuning
   /** Runs syncs in this worker script; without it they run in-process. */
   syncWorker?: WorkerScript
+  /** Other worker scripts (the export writer). */
+  workers?: BackendDeps['workers']
+  /** Electron's save dialog. */
+  chooseSaveFile?: BackendDeps['chooseSaveFile']
   /** Seed and size of the demo data the first run offers. */
   demo?: { seed: number; clients: number }
 }
@@ -204,7 +212,22 @@ export function createBackend(options: BackendOptions): Backend {
     return demoServer.url
   }
 
+  const deps: BackendDeps = {
+    db,
+    dbFile,
+    dataDir: options.dataDir,
+    settings,
+    connection,
+    emit,
+    exportDir: () => settingsView().exportDir,
+    workers: options.workers,
+    chooseSaveFile: options.chooseSaveFile
+  }
+
   const handlers: Handlers = {
+    ...clientPageHandlers(deps),
+    ...statsHandlers(deps),
+    ...exportHandlers(deps),
     'app.info': () => ({
       version: options.version,
       mode: options.mode,

@@ -141,5 +141,105 @@ export interface EventMap {
   'sync.progress': SyncProgress
   'sync.status': SyncStatus
   'data.changed': { tables: string[] }
+  'outbox.changed': { clientId: number }
+  'export.progress': ExportJob
 }
 export type EventName = keyof EventMap
+
+/* ---- The client page (Finance, Names), statistics and exports ---- */
+
+export interface TransactionRow {
+  id: number
+  date: string
+  /** Mailing costs (the seed calls them credit). */
+  credit: string
+  /** Top-ups (the seed calls them debit). */
+  debit: string
+  purpose: string
+  balanceAfter: string
+  currency: string
+}
+
+export interface SenderNameRow {
+  id: number
+  name: string
+  channel: 'sms' | 'viber'
+  status: 'pending' | 'approved' | 'rejected' | 'blocked'
+  questionnaire: 'completed' | 'missing' | 'not_required'
+}
+
+export const OUTBOX_KINDS = ['top_up', 'set_credit', 'sms_subscription'] as const
+export type OutboxKind = (typeof OUTBOX_KINDS)[number]
+export type OutboxState = 'pending' | 'sending' | 'applied' | 'rejected'
+
+/** A write to the platform kept locally until the platform has applied or refused it. */
+export interface OutboxItem {
+  id: string
+  kind: OutboxKind
+  clientId: number
+  /** top_up: {amount, comment}; set_credit: {amount, notifyClient}; sms_subscription: {enabled}. */
+  payload: Record<string, string | number | boolean>
+  state: OutboxState
+  attempts: number
+  error: { code: string; message: string } | null
+  createdAt: string
+  updatedAt: string
+}
+
+/** Balance and credit as the platform last said, and as they will be once pending writes apply. */
+export interface ClientFinance {
+  clientId: number
+  currency: string
+  balance: string
+  credit: string
+  /** Balance with pending top-ups added. */
+  expectedBalance: string
+  /** Credit as the latest pending set-credit asks, or the current one. */
+  expectedCredit: string
+  smsSubscription: boolean
+  expectedSmsSubscription: boolean
+  pending: OutboxItem[]
+}
+
+export const STATS_GROUPS = ['day', 'operator', 'sender', 'viber-sender', 'country'] as const
+export type StatsGroup = (typeof STATS_GROUPS)[number]
+
+export interface StatsRow {
+  /** Day (YYYY-MM-DD), "country|operator", sender ID or ISO country code. */
+  key: string
+  sentParts: number
+  deliveredParts: number
+  /** delivered / sent parts, null when nothing was sent. */
+  efficiency: number | null
+  /** Messaging costs: exact decimal at scale 4, per currency. */
+  price: string
+  currency: string
+}
+
+export interface StatsResult {
+  group: StatsGroup
+  clientId: number | null
+  from: string
+  to: string
+  rows: StatsRow[]
+  totals: { sentParts: number; deliveredParts: number; efficiency: number | null; price: string; currency: string }[]
+  ms: number
+}
+
+export const EXPORT_TABLES = ['clients', 'transactions', 'statistics', 'names'] as const
+export type ExportTable = (typeof EXPORT_TABLES)[number]
+export type ExportFormat = 'xlsx' | 'csv'
+export type ExportState = 'running' | 'done' | 'failed' | 'cancelled'
+
+export interface ExportJob {
+  id: string
+  table: ExportTable
+  format: ExportFormat
+  file: string
+  state: ExportState
+  rows: number
+  total: number | null
+  error: { code: string; message: string } | null
+  startedAt: string
+  finishedAt: string | null
+}

@@ -1,0 +1,22 @@
+/** What the backend's handler groups are given: the database and the shared services. */
+import type { EventMap, EventName, SourceKind } from '../shared/types'
+import type { Db } from './db/connection'
+import type { SettingsRepo } from './db/settings'
+import type { Connection } from './sync/engine'
+import type { WorkerScript } from './sync/host'
+
+export interface BackendDeps {
+  db: Db
+  dbFile: string
+  dataDir: string
+  settings: SettingsRepo
+  /** The configured connection of a source (URL and decrypted token). */
+  connection(kind: SourceKind): Connection
+  emit<E extends EventName>(event: E, payload: EventMap[E]): void
+  /** The default folder for exports (Settings). */
+  exportDir(): string
+  /** Worker scripts the host can run (the export writer), when workers are available. */
+  workers?: { export?: WorkerScript }
+  /** Electron's save dialog; absent in the browser mode. */
+  chooseSaveFile?: (suggestedName: string, format: 'xlsx' | 'csv') => Promise<string | null>
+}
