@@ -2,7 +2,7 @@
  * Electron bootstrap: one hardened window around the Electron-free backend. Tokens are
  * encrypted with safeStorage (the OS keychain); the database lives in the user-data folder.
  */
-import { app, BrowserWindow, Menu, safeStorage, session } from 'electron'
+import { app, BrowserWindow, dialog, Menu, safeStorage, session } from 'electron'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { keyFileBox, type SecretBox } from '../backend/secrets'
@@ -69,7 +69,15 @@ void app.whenReady().then(() => {
     box: secretBox(dataDir),
     mode: 'electron',
     version: app.getVersion(),
-    syncWorker: { path: path.join(here, 'syncWorker.js') }
+    syncWorker: { path: path.join(here, 'syncWorker.js') },
+    chooseSaveFile: async (suggestedName, format) => {
+      const options = {
+        defaultPath: path.join(app.getPath('documents'), suggestedName),
+        filters: [format === 'xlsx' ? { name: 'Excel', extensions: ['xlsx'] } : { name: 'CSV', extensions: ['csv'] }]
+      }
+      const r = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options)
+      return r.canceled || !r.filePath ? null : r.filePath
+    }
   })
   registerIpc(backend, devUrl)
   forwardEvents(backend, () => win?.webContents ?? null)
