@@ -13,7 +13,11 @@ export default defineConfig({
     build: {
       externalizeDeps: true,
       rollupOptions: {
-        input: { index: resolve('src/main/index.ts'), syncWorker: resolve('src/backend/sync/worker.ts') }
+        input: {
+          index: resolve('src/main/index.ts'),
+          syncWorker: resolve('src/backend/sync/worker.ts'),
+          syncReader: resolve('src/backend/sync/readerWorker.ts')
+        }
       }
     }
   },

@@ -5,6 +5,7 @@ import path from 'node:path'
 import { openDatabase, type Db } from '../src/backend/db/connection'
 import { SyncEngine, type Connection } from '../src/backend/sync/engine'
 import { ALL_STREAMS } from '../src/backend/sync/streams'
+import type { WorkerScript } from '../src/backend/sync/host'
 import type { SourceKind } from '../src/shared/types'
 
 export function tempDir(prefix = 'smsdesk-'): { dir: string; cleanup: () => void } {
@@ -15,7 +16,7 @@ export function tempDir(prefix = 'smsdesk-'): { dir: string; cleanup: () => void
 export function testEngine(
   db: Db,
   connections: Partial<Record<SourceKind, Connection>>,
-  extra: { pageSize?: number; timeoutMs?: number; retries?: number } = {}
+  extra: { pageSize?: number; timeoutMs?: number; retries?: number; readerWorker?: WorkerScript } = {}
 ): SyncEngine {
   return new SyncEngine({
     db,
@@ -23,7 +24,8 @@ export function testEngine(
     connections: () => connections,
     pageSize: extra.pageSize ?? 100,
     timeoutMs: extra.timeoutMs ?? 2000,
-    retry: { retries: extra.retries ?? 8, baseDelayMs: 5, maxDelayMs: 50 }
+    retry: { retries: extra.retries ?? 8, baseDelayMs: 5, maxDelayMs: 50 },
+    readerWorker: extra.readerWorker
   })
 }
 

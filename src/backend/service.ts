@@ -33,6 +33,8 @@ export interface BackendOptions {
   sync?: SyncTuning
   /** Runs syncs in this worker script; without it they run in-process. */
   syncWorker?: WorkerScript
+  /** The sync's keyset reader thread (with syncWorker). */
+  readerWorker?: WorkerScript
   /** Other worker scripts (the export writer). */
   workers?: BackendDeps['workers']
   /** Electron's save dialog. */
@@ -105,6 +107,7 @@ export function createBackend(options: BackendOptions): Backend {
     sim: simOptions,
     tuning: options.sync ?? {},
     worker: options.syncWorker,
+    reader: options.readerWorker,
     onProgress: (p) => emit('sync.progress', p)
   })
 

@@ -70,6 +70,7 @@ void app.whenReady().then(() => {
     mode: 'electron',
     version: app.getVersion(),
     syncWorker: { path: path.join(here, 'syncWorker.js') },
+    readerWorker: { path: path.join(here, 'syncReader.js') },
     chooseSaveFile: async (suggestedName, format) => {
       const options = {
         defaultPath: path.join(app.getPath('documents'), suggestedName),

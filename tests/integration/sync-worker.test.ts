@@ -50,3 +50,29 @@ describe('sync in a worker thread', () => {
     expect(busy.map((b) => (b.ok ? 'ok' : b.error.code)).sort()).toEqual(['ok', 'sync_running'])
   })
 })
+
+describe('keyset pages read in a reader thread', () => {
+  it('gives the same data as reading on the sync thread, under faults', async () => {
+    const { openTestDb, testEngine } = await import('../helpers')
+    const { differences } = await import('../converge')
+    const { sourceWorker } = await import('../../tools/bridge/server')
+    const faulty = await startReferenceServer({ seed: 4, clients: 150, messages: 4000, sims: 2, dispatches: 3, faults: { kinds: ['malformed', '5xx', 'truncated'], rate: 0.1, retryAfterSeconds: 0 } })
+    const t = tempDir()
+    const db = openTestDb(t.dir)
+    try {
+      const url = faulty.url
+      const engine = testEngine(db, { platform: { url }, sim: { url }, dispatch: { url } }, {
+        pageSize: 50,
+        readerWorker: sourceWorker('src/backend/sync/readerWorker.ts')
+      })
+      const summary = await engine.run()
+      expect(Object.values(summary.streams).map((s) => s.error)).toEqual(Object.values(summary.streams).map(() => null))
+      expect(summary.streams['platform.messages'].retries).toBeGreaterThan(0)
+      expect(differences(db, faulty)).toEqual([])
+    } finally {
+      db.close()
+      t.cleanup()
+      await faulty.close()
+    }
+  })
+})

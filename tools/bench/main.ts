@@ -14,7 +14,8 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '100000' },
     runs: { type: 'string', default: '15' },
     messages: { type: 'string', default: '1000000' },
-    'sim-actions': { type: 'string', default: '200000' }
+    'sim-actions': { type: 'string', default: '200000' },
+    'in-thread': { type: 'boolean', default: false }
   }
 })
 
@@ -24,7 +25,11 @@ switch (name) {
     result = await benchClients({ clients: Number(values.clients), runs: Number(values.runs) })
     break
   case 'sync':
-    result = await benchSync({ messages: Number(values.messages), simActions: Number(values['sim-actions']) })
+    result = await benchSync({
+      messages: Number(values.messages),
+      simActions: Number(values['sim-actions']),
+      inThread: values['in-thread']
+    })
     break
   default:
     console.error(`Unknown benchmark "${name ?? ''}". Benchmarks: clients, sync`)

@@ -13,10 +13,13 @@ import { openDatabase } from '../../src/backend/db/connection'
 import { SyncEngine } from '../../src/backend/sync/engine'
 import { createStreams } from '../../src/backend/sync/streams'
 import { providerDate } from '../../src/backend/sync/sources/simProvider'
+import { sourceWorker } from '../bridge/server'
 
 interface Args {
   messages: number
   simActions: number
+  /** Read pages on the sync thread instead of a reader thread (for comparison). */
+  inThread?: boolean
 }
 
 async function startServer(args: Args): Promise<{ url: string; stop: () => void }> {
@@ -58,6 +61,9 @@ export async function benchSync(args: Args): Promise<Record<string, unknown>> {
       streams: createStreams(() => ({ select: ['all'], trailingDays: 3, from: Date.now() - 40 * 86_400_000 })),
       connections: () => ({ platform: { url: server.url }, sim: { url: server.url } }),
       pageSize: 500,
+      readerWorker: args.inThread
+        ? undefined
+        : sourceWorker('src/backend/sync/readerWorker.ts'),
       onProgress: (p) => {
         if (p.page % 40 === 0) console.log(`  ${p.stream}: ${p.rows} rows, ${p.ratePerSecond}/s`)
       }
@@ -102,6 +108,7 @@ export async function benchSync(args: Args): Promise<Record<string, unknown>> {
     console.log(`raw insert of the same ${syncedRows} rows: ${rawSeconds.toFixed(2)} s`)
     return {
       bench: 'sync',
+      reader: args.inThread ? 'sync thread' : 'reader thread',
       messages,
       sim_actions: simRows,
       seconds: round(totalSeconds),

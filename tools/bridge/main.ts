@@ -9,7 +9,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { keyFileBox } from '../../src/backend/secrets'
 import { createBackend } from '../../src/backend/service'
-import { sourceSyncWorker, startBridge } from './server'
+import { sourceSyncWorker, sourceWorker, startBridge } from './server'
 
 const { values } = parseArgs({
   options: {
@@ -33,7 +33,8 @@ const backend = createBackend({
   mode: 'browser',
   version: pkg.version,
   // Syncs run in a worker thread; tsx loads its TypeScript source.
-  syncWorker: sourceSyncWorker()
+  syncWorker: sourceSyncWorker(),
+  readerWorker: sourceWorker('src/backend/sync/readerWorker.ts')
 })
 
 if (values.platform) {

@@ -12,9 +12,13 @@ import path from 'node:path'
 import type { Backend } from '../../src/backend/service'
 import type { WorkerScript } from '../../src/backend/sync/host'
 
-/** The sync worker run from TypeScript source (tools/ts-worker.mjs registers tsx in the thread). */
+/** A worker entry run from TypeScript source (tools/ts-worker.mjs registers tsx in the thread). */
+export function sourceWorker(entry: string): WorkerScript {
+  return { path: path.resolve('tools/ts-worker.mjs'), workerData: { entry: path.resolve(entry) } }
+}
+
 export function sourceSyncWorker(): WorkerScript {
-  return { path: path.resolve('tools/ts-worker.mjs'), workerData: { entry: path.resolve('src/backend/sync/worker.ts') } }
+  return sourceWorker('src/backend/sync/worker.ts')
 }
 
 export interface BridgeOptions {

@@ -10,7 +10,10 @@ import type { SourceKind, StreamStats, SyncProgress, SyncRunSummary } from '../.
 import type { Db } from '../db/connection'
 import { SyncStateRepo } from '../db/syncState'
 import type { UpsertCounts } from '../db/upsert'
+import type { WorkerScript } from './host'
 import { requestJson, type JsonResponse, type RequestOptions, type RetryPolicy } from './http'
+import { readerPages } from './reader'
+import type { KeysetCursor, KeysetPage } from './sources/platform'
 
 export interface Connection {
   url: string
@@ -29,6 +32,8 @@ export interface StreamContext {
   /** Runs `write` in one transaction and adds its counts to the stream's stats. */
   commit(rows: number, write: () => UpsertCounts & { rejected: number; fetched: number }): void
   progress(page: number, total: number | null): void
+  /** Keyset pages read in a reader thread, when the engine has one. */
+  keysetReader?: (stream: string, start: KeysetCursor | null, pageSize: number) => AsyncIterable<KeysetPage>
 }
 
 export interface SyncStream {
@@ -47,6 +52,8 @@ export interface EngineOptions {
   timeoutMs?: number
   retry?: Partial<RetryPolicy>
   onProgress?: (p: SyncProgress) => void
+  /** The reader thread's script (readerWorker.ts); without it pages are read in this thread. */
+  readerWorker?: WorkerScript
 }
 
 function emptyStats(): StreamStats {
@@ -188,6 +195,24 @@ export class SyncEngine {
         stats.unchanged += c.unchanged
         stats.rejected += c.rejected
       },
+      keysetReader: this.options.readerWorker
+        ? (name, start, pageSize) =>
+            readerPages(
+              this.options.readerWorker!,
+              {
+                type: 'start',
+                stream: name,
+                base: connection.url,
+                token: connection.token,
+                start,
+                pageSize,
+                timeoutMs: this.options.timeoutMs,
+                retry: this.options.retry
+              },
+              signal,
+              () => stats.retries++
+            )
+        : undefined,
       progress: (page, total) => {
         const seconds = Math.max((Date.now() - started) / 1000, 0.001)
         const rate = stats.fetched / seconds

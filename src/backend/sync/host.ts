@@ -25,6 +25,7 @@ export type WorkerRequest =
       connections: Partial<Record<SourceKind, Connection>>
       sim: SimOptions
       tuning: SyncTuning
+      reader?: WorkerScript
     }
   | { type: 'cancel' }
 
@@ -45,6 +46,8 @@ export interface SyncHostOptions {
   sim: () => SimOptions
   tuning: SyncTuning
   worker?: WorkerScript
+  /** The keyset reader thread's script, run from the sync worker. */
+  reader?: WorkerScript
   onProgress: (p: SyncProgress) => void
 }
 
@@ -118,7 +121,8 @@ export class SyncHost {
       dbFile: this.options.dbFile,
       connections: this.options.connections(),
       sim: this.options.sim(),
-      tuning: this.options.tuning
+      tuning: this.options.tuning,
+      reader: this.options.reader
     } satisfies WorkerRequest)
     return { cancel: () => worker.postMessage({ type: 'cancel' } satisfies WorkerRequest), done }
   }

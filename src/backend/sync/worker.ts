@@ -26,6 +26,7 @@ port.on('message', (msg: WorkerRequest) => {
     pageSize: msg.tuning.pageSize,
     timeoutMs: msg.tuning.timeoutMs,
     retry: msg.tuning.retry,
+    readerWorker: msg.reader,
     onProgress: (progress) => port.postMessage({ type: 'progress', progress } satisfies WorkerMessage)
   })
   engine

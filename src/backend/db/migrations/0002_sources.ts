@@ -52,7 +52,6 @@ CREATE TABLE messages (
   updated_at  TEXT NOT NULL
 ) STRICT;
 CREATE INDEX messages_created ON messages(created_at);
-CREATE INDEX messages_client_created ON messages(client_id, created_at);
 
 -- SIM provider actions (call_sms), idempotent on sid; cost in EUR at scale 6. They carry no
 -- version, so a hash of the row tells a re-read row that changed from one that did not.

@@ -81,61 +81,97 @@ interface KeysetStreamDef<S extends z.ZodType> {
 /** The platform's largest page (openapi/platform.yaml). */
 export const MAX_PAGE_SIZE = 5000
 
+/** One page of a keyset stream, validated, with the cursor that follows it. */
+export interface KeysetPage {
+  rows: Row[]
+  rejects: { reason: string; payload: unknown }[]
+  /** Records the page held. */
+  fetched: number
+  /** Rows the server had from this page's position on. */
+  count: number
+  cursor: KeysetCursor | null
+  more: boolean
+}
+
+type KeysetReadDef = Pick<KeysetStreamDef<z.ZodType>, 'name' | 'path' | 'schema' | 'toRow'>
+
+/**
+ * Reads a keyset stream page by page from `start`. Each next page is requested as soon as
+ * its cursor is known, so it travels while the caller writes the current one. Runs in the
+ * sync thread or in a reader thread (sync/reader.ts) alike.
+ */
+export async function* keysetPages(
+  def: KeysetReadDef,
+  base: string,
+  start: KeysetCursor | null,
+  pageSize: number,
+  fetchBody: (url: string) => Promise<unknown>
+): AsyncGenerator<KeysetPage> {
+  const read = (c: KeysetCursor | null) => {
+    const p = readUntilIntact(() => readPage(def, fetchBody, pageUrl(base, def.path, c, pageSize)), 'id')
+    p.catch(() => undefined) // awaited below; this only keeps an abandoned prefetch quiet
+    return p
+  }
+  let cursor = start
+  let pending = read(cursor)
+  for (;;) {
+    const { rows, rejects, page } = await pending
+    const { results, next, count } = page
+    let nextCursor = cursor
+    for (const row of rows) {
+      const c = { updatedAfter: String(row.updated_at), afterId: Number(row.id) }
+      if (later(nextCursor, c)) nextCursor = c
+    }
+    if (nextCursor === cursor && results.length) {
+      const hinted = cursorFromNext(next)
+      if (hinted && later(cursor, hinted)) nextCursor = hinted
+    }
+    const more = Boolean(next) && results.length > 0
+    if (more && nextCursor === cursor) throw new AppError('bad_response', `${def.name}: a page gave no position to continue from`)
+    if (more) pending = read(nextCursor)
+    yield { rows, rejects, fetched: results.length, count, cursor: nextCursor, more }
+    cursor = nextCursor
+    if (!more) return
+  }
+}
+
 export function keysetStream<S extends z.ZodType>(def: KeysetStreamDef<S>): SyncStream {
+  KEYSET_DEFS.set(def.name, def as unknown as KeysetReadDef)
   return {
     name: def.name,
     source: 'platform',
     table: def.table,
     async run(ctx: StreamContext): Promise<void> {
       const upsert = def.upserter(ctx.db)
-      let cursor = parseCursor(ctx.state.cursor(def.name))
-      let fetchedBefore = 0
+      const start = parseCursor(ctx.state.cursor(def.name))
       const pageSize = Math.min(MAX_PAGE_SIZE, ctx.pageSize * (def.pageScale ?? 1))
-      const read = (c: KeysetCursor | null) => {
-        const p = readUntilIntact(() => readPage(ctx, def, pageUrl(ctx.connection.url, def.path, c, pageSize)), 'id')
-        p.catch(() => undefined) // awaited below; this only keeps an abandoned prefetch quiet
-        return p
-      }
-      let pending = read(cursor)
-      for (let page = 1; ; page++) {
-        const { rows, rejects, page: got } = await pending
-        const { results, next, count } = got
-        let nextCursor = cursor
-        for (const row of rows) {
-          const c = { updatedAfter: String(row.updated_at), afterId: Number(row.id) }
-          if (later(nextCursor, c)) nextCursor = c
-        }
-        if (nextCursor === cursor && results.length) {
-          const hinted = cursorFromNext(next)
-          if (hinted && later(cursor, hinted)) nextCursor = hinted
-        }
-        const advanced = nextCursor !== cursor
-        const more = Boolean(next) && results.length > 0
-        if (more && !advanced) throw new AppError('bad_response', `${def.name}: a page gave no position to continue from`)
-        // The next page is on its way while this one is written.
-        if (more) pending = read(nextCursor)
-        ctx.commit(rows.length, () => {
-          const counts = upsert.write(rows)
-          for (const r of rejects) ctx.state.reject('platform', def.name, r.reason, r.payload, ctx.now())
-          ctx.state.setCursor(def.name, 'platform', nextCursor ? JSON.stringify(nextCursor) : null)
-          return { ...counts, rejected: rejects.length, fetched: results.length }
+      const pages =
+        ctx.keysetReader?.(def.name, start, pageSize) ??
+        keysetPages(def as unknown as KeysetReadDef, ctx.connection.url, start, pageSize, async (url) => (await ctx.request(url)).body)
+      let fetchedBefore = 0
+      let page = 0
+      for await (const p of pages) {
+        page++
+        ctx.commit(p.rows.length, () => {
+          const counts = upsert.write(p.rows)
+          for (const r of p.rejects) ctx.state.reject('platform', def.name, r.reason, r.payload, ctx.now())
+          ctx.state.setCursor(def.name, 'platform', p.cursor ? JSON.stringify(p.cursor) : null)
+          return { ...counts, rejected: p.rejects.length, fetched: p.fetched }
         })
         // count is what remained from this page's position on, so the total is known each page.
-        ctx.progress(page, fetchedBefore + count)
-        fetchedBefore += results.length
-        cursor = nextCursor
-        if (!more) return
+        ctx.progress(page, fetchedBefore + p.count)
+        fetchedBefore += p.fetched
       }
     }
   }
 }
 
-async function readPage<S extends z.ZodType>(
-  ctx: StreamContext,
-  def: KeysetStreamDef<S>,
+async function readPage(
+  def: KeysetReadDef,
+  fetchBody: (url: string) => Promise<unknown>,
   url: string
 ): Promise<PageRead<{ results: unknown[]; next: string | null; count: number }>> {
-  const { body } = await ctx.request(url)
+  const body = await fetchBody(url)
   const parsed = drfPageSchema.safeParse(body)
   if (!parsed.success) {
     throw new AppError('bad_response', `${def.name}: the page is not a {count,next,previous,results} object`)
@@ -150,6 +186,9 @@ async function readPage<S extends z.ZodType>(
   }
   return { page: { results, next, count }, size: results.length, rows, rejects }
 }
+
+/** Every keyset stream by name, for the reader thread. */
+export const KEYSET_DEFS = new Map<string, KeysetReadDef>()
 
 export const platformClientsStream = keysetStream({
   name: 'platform.clients',

@@ -109,15 +109,18 @@ export function simStream(options: () => SimOptions): SyncStream {
         window = { start, end: today, nextPage: 0, select: selectKey }
       }
       const size = Math.min(ctx.pageSize * 4, 5000)
+      const url = new URL('api/report/call_sms', ctx.connection.url.endsWith('/') ? ctx.connection.url : ctx.connection.url + '/')
+      const readPageNo = (page: number) => {
+        const body = { filter: { start: providerDate(window!.start), end: providerDate(window!.end) }, select, page, size }
+        const p = readUntilIntact(() => readItems(ctx, url.toString(), body), 'sid')
+        p.catch(() => undefined) // awaited below; this only keeps an abandoned prefetch quiet
+        return p
+      }
+      // Pages are numbered, so the next one is asked for while this one is written.
+      let pending = readPageNo(window.nextPage)
       for (let page = window.nextPage; ; page++) {
-        const body = {
-          filter: { start: providerDate(window.start), end: providerDate(window.end) },
-          select,
-          page,
-          size
-        }
-        const url = new URL('api/report/call_sms', ctx.connection.url.endsWith('/') ? ctx.connection.url : ctx.connection.url + '/')
-        const read = await readUntilIntact(() => readItems(ctx, url.toString(), body), 'sid')
+        const read = await pending
+        if (read.size >= size) pending = readPageNo(page + 1)
         const done = read.size < size
         const current: SimCursor = done
           ? { lastDay: window.end, window: null }
