@@ -14,7 +14,7 @@ import { openDatabase, type Db } from './db/connection'
 import { SettingsRepo } from './db/settings'
 import type { SecretBox } from './secrets'
 import type { BackendDeps } from './deps'
-import { clientPageHandlers } from './outbox/handlers'
+import { clientPageHandlers, flushOutbox, stopOutbox } from './outbox/handlers'
 import { exportHandlers } from './export/handlers'
 import { statsHandlers } from './stats/handlers'
 import type { Connection } from './sync/engine'
@@ -168,6 +168,7 @@ export function createBackend(options: BackendOptions): Backend {
     online = !(errors.length > 0 && errors.every((e) => e && ['server_unreachable', 'server_timeout'].includes(e.code)))
     emit('sync.status', status())
     emit('data.changed', { tables: ALL_STREAMS.map((s) => s.table) })
+    void flushOutbox(deps) // the platform was just reachable: send pending writes
     return summary
   }
 
@@ -305,6 +306,7 @@ export function createBackend(options: BackendOptions): Backend {
       if (timer) clearInterval(timer)
       engine.cancel()
       await engine.idle()
+      stopOutbox(deps)
       await demoServer?.close()
       demoServer = null
       db.close()

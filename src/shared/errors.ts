@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   'db_too_new',
   'db_out_of_order',
   'disk_full',
+  'write_rejected',
   'internal'
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]

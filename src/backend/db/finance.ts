@@ -1,5 +1,7 @@
 /** Balance transactions of the clients (the Finance tab). */
 import type { z } from 'zod'
+import { MONEY_SCALE, formatUnits } from '../../shared/money'
+import type { Page, TransactionRow } from '../../shared/types'
 import type { transactionWireSchema } from '../sync/sources/platformSchemas'
 import type { Db } from './connection'
 import { makeUpserter, type Row, type Upserter } from './upsert'
@@ -26,4 +28,67 @@ export function transactionsUpserter(db: Db): Upserter {
     columns: ['id', 'client_id', 'date', 'credit', 'debit', 'purpose', 'balance_after', 'currency', 'updated_at'],
     version: 'updated_at'
   })
+}
+
+interface TransactionDbRow {
+  id: number
+  date: string
+  credit: number
+  debit: number
+  purpose: string
+  balance_after: number
+  currency: string
+}
+
+/** The UTC day after `day` (YYYY-MM-DD). */
+function nextDay(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
+}
+
+export interface TransactionsPageQuery {
+  clientId: number
+  /** First and last UTC day of the period (YYYY-MM-DD), both included. */
+  from: string
+  to: string
+  page: number
+  pageSize: number
+  order: 'asc' | 'desc'
+}
+
+/**
+ * One page of a client's transactions in a period of UTC days, by date (then id), newest
+ * first unless asked otherwise. Dates are ISO-8601 UTC, so a day range is a range of strings
+ * on the (client_id, date, id) index.
+ */
+export function transactionsPage(db: Db, q: TransactionsPageQuery): Page<TransactionRow> {
+  const range = { client: q.clientId, from: q.from, until: nextDay(q.to) }
+  const where = 'client_id = @client AND date >= @from AND date < @until'
+  const dir = q.order === 'asc' ? 'ASC' : 'DESC'
+  const total = db
+    .prepare(`SELECT count(*) FROM transactions INDEXED BY transactions_client_date WHERE ${where}`)
+    .pluck()
+    .get(range) as number
+  const rows = total
+    ? (db
+        .prepare(
+          `SELECT id, date, credit, debit, purpose, balance_after, currency
+           FROM transactions INDEXED BY transactions_client_date WHERE ${where}
+           ORDER BY date ${dir}, id ${dir} LIMIT @limit OFFSET @offset`
+        )
+        .all({ ...range, limit: q.pageSize, offset: (q.page - 1) * q.pageSize }) as TransactionDbRow[])
+    : []
+  return {
+    rows: rows.map((r) => ({
+      id: r.id,
+      date: r.date,
+      credit: formatUnits(r.credit, MONEY_SCALE),
+      debit: formatUnits(r.debit, MONEY_SCALE),
+      purpose: r.purpose,
+      balanceAfter: formatUnits(r.balance_after, MONEY_SCALE),
+      currency: r.currency
+    })),
+    total,
+    page: q.page,
+    pageSize: q.pageSize
+  }
 }

@@ -1,5 +1,6 @@
 /** Sender names (Sender IDs) of the clients (the Names tab). */
 import type { z } from 'zod'
+import type { SenderNameRow } from '../../shared/types'
 import type { senderNameWireSchema } from '../sync/sources/platformSchemas'
 import type { Db } from './connection'
 import { makeUpserter, type Row, type Upserter } from './upsert'
@@ -25,4 +26,14 @@ export function senderNamesUpserter(db: Db): Upserter {
     columns: ['id', 'client_id', 'name', 'channel', 'status', 'questionnaire', 'created_at', 'updated_at'],
     version: 'updated_at'
   })
+}
+
+/** A client's sender names, by name (then id), on the (client_id, name) index. */
+export function senderNamesOf(db: Db, clientId: number): SenderNameRow[] {
+  return db
+    .prepare(
+      `SELECT id, name, channel, status, questionnaire FROM sender_names INDEXED BY sender_names_client
+       WHERE client_id = ? ORDER BY name, id`
+    )
+    .all(clientId) as SenderNameRow[]
 }

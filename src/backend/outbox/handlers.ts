@@ -1,14 +1,44 @@
-/** The client page: finance, transactions, names, and the outbox of writes to the platform. */
+/**
+ * The client page: finance, transactions, names, and the outbox of writes to the platform.
+ *
+ * For the service: call `flushOutbox(deps)` (from ./outbox) after each sync, fire and forget;
+ * it sends what is pending, never rejects and never runs beside another sender. Optionally
+ * `stopOutbox(deps)` before closing the database.
+ */
 import type { Handlers } from '../../shared/contract'
 import { AppError } from '../../shared/errors'
+import { transactionsPage } from '../db/finance'
+import { senderNamesOf } from '../db/senderNames'
 import type { BackendDeps } from '../deps'
+import { outboxFor, type OutboxOptions } from './outbox'
 
-type Group = Pick<Handlers, 'clients.finance' | 'clients.transactions' | 'clients.names' | 'clients.topUp' | 'clients.setCredit' | 'clients.setSubscription' | 'outbox.list' | 'outbox.flush'>
+export { flushOutbox, outboxFor, stopOutbox } from './outbox'
 
-// SCAFFOLD: replaced by the real implementation in this session.
-export function clientPageHandlers(_deps: BackendDeps): Group {
-  const missing = (): never => {
-    throw new AppError('internal', 'Not available yet')
+type Group = Pick<
+  Handlers,
+  | 'clients.finance'
+  | 'clients.transactions'
+  | 'clients.names'
+  | 'clients.topUp'
+  | 'clients.setCredit'
+  | 'clients.setSubscription'
+  | 'outbox.list'
+  | 'outbox.flush'
+>
+
+export function clientPageHandlers(deps: BackendDeps, options?: OutboxOptions): Group {
+  const outbox = outboxFor(deps, options)
+  return {
+    'clients.finance': ({ clientId }) => outbox.finance(clientId),
+    'clients.transactions': (q) => {
+      if (q.from > q.to) throw new AppError('invalid_input', 'to: period', { field: 'to' })
+      return transactionsPage(deps.db, q)
+    },
+    'clients.names': ({ clientId }) => senderNamesOf(deps.db, clientId),
+    'clients.topUp': (input) => outbox.topUp(input),
+    'clients.setCredit': (input) => outbox.setCredit(input),
+    'clients.setSubscription': (input) => outbox.setSubscription(input),
+    'outbox.list': ({ clientId }) => outbox.list(clientId),
+    'outbox.flush': () => outbox.flush()
   }
-  return new Proxy({} as Group, { get: () => missing })
 }

@@ -15,6 +15,10 @@ export interface RequestOptions {
   method?: 'GET' | 'POST'
   body?: unknown
   token?: string
+  /** Extra request headers (e.g. an Idempotency-Key). */
+  headers?: Record<string, string>
+  /** The longest Retry-After honoured within one call (default 120 s). */
+  maxRetryAfterMs?: number
   timeoutMs?: number
   signal?: AbortSignal
   retry?: Partial<RetryPolicy>
@@ -25,6 +29,31 @@ export interface RequestOptions {
 export interface JsonResponse {
   status: number
   body: unknown
+}
+
+/** A refusal (4xx other than auth and throttling), with the server's {detail, code} when it sent one. */
+export interface Refusal {
+  status: number
+  detail: string
+  code: string | null
+}
+
+export function refusalOf(e: unknown): Refusal | null {
+  return (e as { refusal?: Refusal } | null)?.refusal ?? null
+}
+
+function refusal(text: string, status: number): Refusal {
+  try {
+    const body = JSON.parse(text) as { detail?: unknown; code?: unknown }
+    if (body && typeof body === 'object') {
+      const detail = typeof body.detail === 'string' && body.detail.trim() ? body.detail.slice(0, 1000) : `HTTP ${status}`
+      const code = typeof body.code === 'string' && body.code ? body.code.slice(0, 100) : null
+      return { status, detail, code }
+    }
+  } catch {
+    // not JSON: an HTML error page, say
+  }
+  return { status, detail: `HTTP ${status}`, code: null }
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { retries: 5, baseDelayMs: 250, maxDelayMs: 15_000 }
@@ -71,7 +100,7 @@ function cancelled(): AppError {
 function retryable(e: AppError, status: number | null): boolean {
   if (e.code === 'server_unreachable' || e.code === 'server_timeout') return true
   if (e.code === 'bad_response') return true // truncated or garbled JSON: ask again
-  if (status === 429 || (status !== null && status >= 500)) return true
+  if (status === 408 || status === 425 || status === 429 || (status !== null && status >= 500)) return true
   return false
 }
 
@@ -80,7 +109,7 @@ async function attempt(url: string, options: RequestOptions): Promise<JsonRespon
   const timeout = AbortSignal.timeout(timeoutMs)
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout
   const where = describeUrl(url)
-  const headers: Record<string, string> = { accept: 'application/json' }
+  const headers: Record<string, string> = { accept: 'application/json', ...options.headers }
   if (options.body !== undefined) headers['content-type'] = 'application/json'
   if (options.token) headers.authorization = `Bearer ${options.token}`
   let res: Response
@@ -112,9 +141,17 @@ async function attempt(url: string, options: RequestOptions): Promise<JsonRespon
       status: res.status
     })
   }
+  const transient = res.status === 408 || res.status === 425 || res.status === 429 || res.status >= 500
   if (res.status === 404) {
     throw Object.assign(new AppError('not_found', `${where} answered 404 Not Found`, { url: where, status: 404 }), {
-      status: 404
+      status: 404,
+      refusal: refusal(text, 404)
+    })
+  }
+  if (res.status >= 400 && !transient) {
+    throw Object.assign(new AppError('server_error', `${where} answered HTTP ${res.status}`, { url: where, status: res.status }), {
+      status: res.status,
+      refusal: refusal(text, res.status)
     })
   }
   if (res.status >= 400) {
@@ -144,7 +181,7 @@ export async function requestJson(url: string, options: RequestOptions = {}): Pr
       if (err.code === 'sync_cancelled' || n >= policy.retries || !retryable(err, status)) throw err
       const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** n)
       const hinted = (err as AppError & { retryAfter?: number | null }).retryAfter
-      const delay = hinted != null ? Math.min(Math.max(hinted, 0), 120_000) : Math.random() * backoff
+      const delay = hinted != null ? Math.min(Math.max(hinted, 0), options.maxRetryAfterMs ?? 120_000) : Math.random() * backoff
       options.onRetry?.(err, n + 1, delay)
       await sleep(delay, options.signal)
     }
