@@ -16,7 +16,8 @@ export default defineConfig({
         input: {
           index: resolve('src/main/index.ts'),
           syncWorker: resolve('src/backend/sync/worker.ts'),
-          syncReader: resolve('src/backend/sync/readerWorker.ts')
+          syncReader: resolve('src/backend/sync/readerWorker.ts'),
+          exportWorker: resolve('src/backend/export/worker.ts')
         }
       }
     }

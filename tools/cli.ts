@@ -3,6 +3,10 @@
  *   sync [--platform URL] [--sim URL] [--dispatch URL] [--token-platform|--token-sim|--token-dispatch T]
  *        [--sim-select all|s_1|g_2[,...]] [--sim-trailing-days 3] [--from DD-MM-YYYY] --db FILE
  *        pull every given source into FILE (tokens also from SMS_DESK_TOKEN_PLATFORM etc.)
+ *   export clients|transactions|statistics|names --db FILE [--out FILE] [--format xlsx|csv] [--columns a,b]
+ *        [--lang en|ru] [--search S --sort COL --order asc|desc] [--client ID] [--from YYYY-MM-DD --to YYYY-MM-DD]
+ *        [--group day|operator|sender|viber-sender|country] [--utc]
+ *        export a table as the app does, with the same filters (see tools/cli-export.ts)
  * Prints one JSON line as its result; exits non-zero with a JSON error line on failure.
  */
 import path from 'node:path'
@@ -14,6 +18,7 @@ import { parseProviderDate, SIM_SELECT } from '../src/backend/sync/sources/simPr
 import { AppError } from '../src/shared/errors'
 import type { SourceKind } from '../src/shared/types'
 import { urlSchema } from '../src/shared/contract'
+import { runExport } from './cli-export'
 
 function fail(code: string, message: string, exit = 1): never {
   console.log(JSON.stringify({ ok: false, error: { code, message } }))
@@ -84,7 +89,8 @@ async function sync(argv: string[]): Promise<void> {
 const [command, ...rest] = process.argv.slice(2)
 try {
   if (command === 'sync') await sync(rest)
-  else fail('invalid_input', `Unknown command "${command ?? ''}". Commands: sync`, 2)
+  else if (command === 'export') await runExport(rest)
+  else fail('invalid_input', `Unknown command "${command ?? ''}". Commands: sync, export`, 2)
 } catch (e) {
   if (e instanceof AppError) fail(e.code, e.message)
   fail('internal', (e as Error).message)

@@ -15,7 +15,7 @@ import { SettingsRepo } from './db/settings'
 import type { SecretBox } from './secrets'
 import type { BackendDeps } from './deps'
 import { clientPageHandlers, flushOutbox, stopOutbox } from './outbox/handlers'
-import { exportHandlers } from './export/handlers'
+import { exportHandlers, exportService } from './export/handlers'
 import { statsHandlers } from './stats/handlers'
 import type { Connection } from './sync/engine'
 import { SyncHost, type SyncTuning, type WorkerScript } from './sync/host'
@@ -228,10 +228,12 @@ export function createBackend(options: BackendOptions): Backend {
     chooseSaveFile: options.chooseSaveFile
   }
 
+  const stats = statsHandlers(deps)
+  const exports = exportService(deps, stats['stats.query'])
   const handlers: Handlers = {
     ...clientPageHandlers(deps),
-    ...statsHandlers(deps),
-    ...exportHandlers(deps),
+    ...stats,
+    ...exportHandlers(exports),
     'app.info': () => ({
       version: options.version,
       mode: options.mode,
@@ -307,6 +309,7 @@ export function createBackend(options: BackendOptions): Backend {
       engine.cancel()
       await engine.idle()
       stopOutbox(deps)
+      await exports.close()
       await demoServer?.close()
       demoServer = null
       db.close()

@@ -71,6 +71,7 @@ void app.whenReady().then(() => {
     version: app.getVersion(),
     syncWorker: { path: path.join(here, 'syncWorker.js') },
     readerWorker: { path: path.join(here, 'syncReader.js') },
+    workers: { export: { path: path.join(here, 'exportWorker.js') } },
     chooseSaveFile: async (suggestedName, format) => {
       const options = {
         defaultPath: path.join(app.getPath('documents'), suggestedName),

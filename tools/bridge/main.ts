@@ -34,7 +34,8 @@ const backend = createBackend({
   version: pkg.version,
   // Syncs run in a worker thread; tsx loads its TypeScript source.
   syncWorker: sourceSyncWorker(),
-  readerWorker: sourceWorker('src/backend/sync/readerWorker.ts')
+  readerWorker: sourceWorker('src/backend/sync/readerWorker.ts'),
+  workers: { export: sourceWorker('src/backend/export/worker.ts') }
 })
 
 if (values.platform) {

@@ -9,6 +9,7 @@ import fs from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
+import { exportedFile } from '../../src/backend/export/jobs'
 import type { Backend } from '../../src/backend/service'
 import type { WorkerScript } from '../../src/backend/sync/host'
 
@@ -99,6 +100,9 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
         req.on('close', () => clients.delete(res))
         return
       }
+      // A finished export of this run, as a download (the browser cannot open a local path).
+      const dl = /^\/api\/download\/([0-9a-f-]{36})$/.exec(url.pathname)
+      if (dl && req.method === 'GET') return download(res, exportedFile(dl[1]))
       const m = /^\/api\/invoke\/([a-z]+\.[a-zA-Z]+)$/.exec(url.pathname)
       if (!m || req.method !== 'POST') return plain(res, 404, 'Not found')
       if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
@@ -162,6 +166,25 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
 function plain(res: http.ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' })
   res.end(text)
+}
+
+function download(res: http.ServerResponse, file: string | null): void {
+  if (!file) return plain(res, 404, 'No such export')
+  const name = path.basename(file)
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_')
+  const type = file.endsWith('.csv')
+    ? 'text/csv; charset=utf-8'
+    : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+  const stream = fs.createReadStream(file)
+  stream.once('open', (fd) => {
+    res.writeHead(200, {
+      'content-type': type,
+      'content-length': String(fs.fstatSync(fd).size),
+      'content-disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`
+    })
+    stream.pipe(res)
+  })
+  stream.once('error', () => (res.headersSent ? res.destroy() : plain(res, 404, 'No such export')))
 }
 
 function json(res: http.ServerResponse, status: number, body: unknown): void {

@@ -91,6 +91,36 @@ function toRow(r: ClientDbRow): ClientRow {
 
 const LIST_COLUMNS = 'id, login, company, name, sms_price, balance, credit, currency, channel'
 
+/** The Clients table's order: the chosen column, then id, in the chosen direction. */
+export function clientsOrderBy(q: Pick<ClientsQuery, 'sort' | 'order'>): string {
+  const dir = q.order === 'desc' ? 'DESC' : 'ASC'
+  return q.sort === 'id' ? `id ${dir}` : `${SORT_SQL[q.sort]} ${dir}, id ${dir}`
+}
+
+/** The search term as a literal FTS5 phrase (quoted, so no query syntax applies). */
+function ftsPhrase(term: string): string {
+  return `"${term.replaceAll('"', '""')}"`
+}
+
+/**
+ * The Clients table's search and sort as SQL clauses over `clients`, for readers of every
+ * matching row (the export): the same match as list() (trigram index for 3+ characters, a
+ * substring of search_text otherwise) and the same order.
+ */
+export function clientsSelection(q: Pick<ClientsQuery, 'search' | 'sort' | 'order'>): {
+  where: string
+  params: Record<string, string>
+  orderBy: string
+} {
+  const term = q.search.trim().toLowerCase()
+  const orderBy = clientsOrderBy(q)
+  if (!term) return { where: '1', params: {}, orderBy }
+  if ([...term].length >= 3) {
+    return { where: 'id IN (SELECT rowid FROM clients_fts WHERE clients_fts MATCH @match)', params: { match: ftsPhrase(term) }, orderBy }
+  }
+  return { where: 'instr(search_text, @term) > 0', params: { term }, orderBy }
+}
+
 export class ClientsRepo {
   constructor(private readonly db: Db) {}
 
@@ -100,8 +130,7 @@ export class ClientsRepo {
    */
   list(q: ClientsQuery): Page<ClientRow> {
     const term = q.search.trim().toLowerCase()
-    const dir = q.order === 'desc' ? 'DESC' : 'ASC'
-    const order = q.sort === 'id' ? `id ${dir}` : `${SORT_SQL[q.sort]} ${dir}, id ${dir}`
+    const order = clientsOrderBy(q)
     const page = { limit: q.pageSize, offset: (q.page - 1) * q.pageSize }
     let rows: ClientDbRow[]
     let total: number
@@ -112,7 +141,7 @@ export class ClientsRepo {
       total = this.count()
     } else if ([...term].length >= 3) {
       // The trigram index finds the matching ids; the phrase is quoted, so the term is literal.
-      const match = { match: `"${term.replaceAll('"', '""')}"` }
+      const match = { match: ftsPhrase(term) }
       const ids = `SELECT rowid FROM clients_fts WHERE clients_fts MATCH @match`
       rows = this.db
         .prepare(`SELECT ${LIST_COLUMNS} FROM clients WHERE id IN (${ids}) ORDER BY ${order} LIMIT @limit OFFSET @offset`)
