@@ -16,6 +16,8 @@ export interface E2E {
   bridge: Bridge
   browser: Browser
   page: Page
+  /** A folder for this run's exports. */
+  exportDir: string
   shot(name: string): Promise<string>
   close(): Promise<void>
 }
@@ -42,6 +44,8 @@ export async function startE2E(serverOptions: ReferenceServerOptions = {}): Prom
     demo: { seed: 3, clients: 150 }
   })
   const bridge = await startBridge({ backend, staticDir })
+  const exportDir = path.join(tmp.dir, 'exports')
+  fs.mkdirSync(exportDir)
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
@@ -56,6 +60,7 @@ export async function startE2E(serverOptions: ReferenceServerOptions = {}): Prom
     bridge,
     browser,
     page,
+    exportDir,
     async shot(name) {
       const file = path.join(ARTIFACTS, `${name}.png`)
       await page.screenshot({ path: file, fullPage: false })

@@ -30,6 +30,8 @@ export function isNegativeAmount(value: string): boolean {
 export interface MoneyOptions {
   /** Most digits after the decimal point (prices: 4). Defaults to the currency's own digits. */
   maxFractionDigits?: number
+  /** Fewest digits after the decimal point, e.g. to align a column of prices. */
+  minFractionDigits?: number
 }
 
 const numberFormats = new Map<string, Intl.NumberFormat>()
@@ -54,13 +56,17 @@ export function formatMoney(amount: string, currency: string, locale: string, op
   if (!isDecimalString(value)) return amount
   const digits: Intl.NumberFormatOptions = {}
   if (options.maxFractionDigits !== undefined) digits.maximumFractionDigits = options.maxFractionDigits
+  if (options.minFractionDigits !== undefined) {
+    digits.minimumFractionDigits = Math.min(options.minFractionDigits, options.maxFractionDigits ?? 20)
+    if (digits.maximumFractionDigits === undefined) digits.maximumFractionDigits = Math.max(options.minFractionDigits, 2)
+  }
   const code = currency.trim().toUpperCase()
   if (CURRENCY.test(code)) {
     try {
       const base = cachedNumberFormat(locale, { style: 'currency', currency: code })
       const min = base.resolvedOptions().minimumFractionDigits ?? 0
       if (digits.maximumFractionDigits !== undefined && digits.maximumFractionDigits < min) {
-        digits.minimumFractionDigits = digits.maximumFractionDigits
+        digits.minimumFractionDigits = Math.min(digits.minimumFractionDigits ?? min, digits.maximumFractionDigits)
       }
       return cachedNumberFormat(locale, { style: 'currency', currency: code, ...digits }).format(
         value as Intl.StringNumericLiteral
@@ -70,8 +76,8 @@ export function formatMoney(amount: string, currency: string, locale: string, op
     }
   }
   const plain = cachedNumberFormat(locale, {
-    minimumFractionDigits: Math.min(2, options.maxFractionDigits ?? 2),
-    maximumFractionDigits: options.maxFractionDigits ?? 2
+    minimumFractionDigits: options.minFractionDigits ?? Math.min(2, options.maxFractionDigits ?? 2),
+    maximumFractionDigits: options.maxFractionDigits ?? Math.max(2, options.minFractionDigits ?? 0)
   }).format(value as Intl.StringNumericLiteral)
   return code ? `${plain} ${code}` : plain
 }

@@ -5,7 +5,7 @@
  */
 import type { Component } from 'vue'
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router'
-import { IconSettings, IconUsers } from './components/icons'
+import { IconChart, IconSettings, IconUsers } from './components/icons'
 
 export interface NavRoute {
   path: string
@@ -30,6 +30,15 @@ export const NAV_ROUTES: NavRoute[] = [
     section: 'main'
   },
   {
+    path: '/statistics',
+    name: 'statistics',
+    component: () => import('./views/StatisticsView.vue'),
+    titleKey: 'nav.statistics',
+    icon: IconChart,
+    testId: 'nav-statistics',
+    section: 'main'
+  },
+  {
     path: '/settings',
     name: 'settings',
     component: () => import('./views/SettingsView.vue'),
@@ -50,6 +59,13 @@ const routes: RouteRecordRaw[] = [
       meta: { titleKey: r.titleKey }
     })
   ),
+  // The client page belongs to the Clients menu entry (meta.nav); its tab is in ?tab=.
+  {
+    path: '/clients/:id(\\d+)',
+    name: 'client',
+    component: () => import('./views/ClientPage.vue'),
+    meta: { titleKey: 'clientPage.title', nav: 'clients' }
+  },
   { path: '/:pathMatch(.*)*', redirect: '/clients' }
 ]
 

@@ -80,3 +80,26 @@ export const IconPlug = icon('IconPlug', [
   'M18 8v5a4 4 0 0 1-4 4h-4a4 4 0 0 1-4-4V8z'
 ])
 export const IconActivity = icon('IconActivity', ['M22 12h-4l-3 9L9 3l-3 9H2'])
+export const IconChart = icon('IconChart', ['M3 3v18h18', 'M7 15l4-4 3 3 5-6'])
+export const IconDownload = icon('IconDownload', [
+  'M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4',
+  'M7 10l5 5 5-5',
+  'M12 15V3'
+])
+export const IconArrowLeft = icon('IconArrowLeft', ['M19 12H5', 'M12 19l-7-7 7-7'])
+export const IconCopy = icon('IconCopy', [
+  'M20 9h-9a2 2 0 0 0-2 2v9a2 2 0 0 0 2 2h9a2 2 0 0 0 2-2v-9a2 2 0 0 0-2-2z',
+  'M5 15H4a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2h9a2 2 0 0 1 2 2v1'
+])
+export const IconFile = icon('IconFile', [
+  'M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8z',
+  'M14 2v6h6',
+  'M8 13h8',
+  'M8 17h8'
+])
+export const IconCalendar = icon('IconCalendar', [
+  'M19 4H5a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2V6a2 2 0 0 0-2-2z',
+  'M16 2v4',
+  'M8 2v4',
+  'M3 10h18'
+])

@@ -13,6 +13,7 @@ const en = {
   nav: {
     menu: 'Main menu',
     clients: 'Clients',
+    statistics: 'Statistics',
     settings: 'Settings'
   },
   sync: {
@@ -233,6 +234,253 @@ const en = {
     exportDirHint: 'Exported Excel files are saved here.',
     loadFailed: 'Could not load the settings'
   },
+  clientPage: {
+    title: 'Client',
+    back: 'Clients',
+    backHint: 'Back to the list of clients',
+    openRow: 'Open the page of client {id}',
+    loadFailed: 'Could not load the client',
+    notFound: 'Client {id} is not in the local database',
+    notFoundHint: 'It may not have been synced yet. Press Sync, or go back to the list.',
+    id: 'ID',
+    login: 'Login',
+    currency: 'Currency',
+    retry: 'Retry',
+    tabs: {
+      general: 'General info',
+      finance: 'Finance',
+      statistics: 'Statistics',
+      names: 'Names'
+    }
+  },
+  general: {
+    title: 'General info',
+    fields: {
+      site: 'Site',
+      email: 'Email',
+      region: 'Region',
+      company: 'Company',
+      activityType: 'Type of activity',
+      propertyType: 'Property type',
+      postalAddress: 'Address, postal',
+      accountingEmail: 'Email accounting',
+      registeredAt: 'Registration date',
+      lastLoginAt: 'Last login date',
+      smsPrice: 'SMS price',
+      loginAttempts: 'Login attempts',
+      activationRequired: 'Activation',
+      referer: 'Referer'
+    },
+    propertyTypes: {
+      legal: 'Legal entity',
+      individual: 'Individual',
+      entrepreneur: 'Entrepreneur'
+    },
+    activationRequired: 'Required',
+    activationNotRequired: 'Not required',
+    neverLoggedIn: 'Never',
+    notSet: 'Not specified',
+    loginAttemptsHint: 'Unsuccessful attempts to log in to the cabinet',
+    subscription: {
+      title: 'SMS subscription',
+      label: 'SMS subscription',
+      hint: 'Check or uncheck the box, then press Save. The change is sent to the platform.',
+      save: 'Save',
+      saved: 'Saved. The change goes to the platform and applies once it confirms.',
+      nothingToSave: 'Nothing to save: the subscription is already set this way.',
+      pending: 'Pending: waiting for the platform to apply the change',
+      sending: 'Sending the change to the platform…',
+      applied: 'The platform applied the change',
+      rejected: 'The platform rejected the change: {reason}',
+      saveFailed: 'Could not save the subscription'
+    }
+  },
+  outbox: {
+    title: 'Changes sent to the platform',
+    hint: 'Top-ups, credits and subscription changes apply once the platform confirms them.',
+    empty: 'No pending or rejected changes.',
+    showApplied: 'Show applied ({count})',
+    hideApplied: 'Hide applied',
+    kinds: {
+      top_up: 'Top-up',
+      set_credit: 'Credit',
+      sms_subscription: 'SMS subscription'
+    },
+    states: {
+      pending: 'Pending',
+      sending: 'Sending',
+      applied: 'Applied',
+      rejected: 'Rejected'
+    },
+    topUp: 'Top up by {amount}',
+    setCredit: 'Set credit to {amount}',
+    notify: 'notify the client',
+    subscriptionOn: 'Switch the SMS subscription on',
+    subscriptionOff: 'Switch the SMS subscription off',
+    rejectedReason: 'Rejected by the platform: {reason}',
+    retrying: 'Will try again: {error}',
+    attempts: 'attempts: {n}',
+    loadFailed: 'Could not load the changes sent to the platform'
+  },
+  finance: {
+    balance: 'Balance',
+    credit: 'Credit',
+    expected: 'After pending changes: {amount}',
+    expectedHint: 'Pending changes apply once the platform confirms them.',
+    loadFailed: 'Could not load the balance',
+    amountPlaceholder: '0.00',
+    amountErrors: {
+      required: 'Enter an amount.',
+      amount_format: 'Enter a number with at most two decimals, e.g. 1500 or 1500.50.',
+      amount_positive: 'The amount must be greater than zero.',
+      amount_negative: 'The amount cannot be negative.',
+      amount_max: 'The amount must not exceed 1,000,000.00.'
+    },
+    setCredit: {
+      title: 'Set credit',
+      amount: 'Amount of credit',
+      notify: 'Notify the client',
+      save: 'Save',
+      done: 'Credit of {amount} sent to the platform',
+      failed: 'Could not set the credit'
+    },
+    topUp: {
+      title: 'Top up account',
+      amount: 'Amount of top-up',
+      comment: 'Comment',
+      commentPlaceholder: 'Optional',
+      save: 'Save',
+      done: 'Top-up of {amount} sent to the platform',
+      failed: 'Could not top up the account'
+    },
+    transactions: {
+      title: 'Transactions',
+      columns: {
+        date: 'Date',
+        credit: 'Credit (mailing costs)',
+        debit: 'Debit (top-up)',
+        purpose: 'Purpose',
+        balanceAfter: 'Balance (after)'
+      },
+      empty: 'No transactions in this period',
+      loadFailed: 'Could not load the transactions',
+      range: '{from}–{to} of {total}'
+    }
+  },
+  period: {
+    from: 'Start date',
+    to: 'End date',
+    invalid: 'The start date must not be after the end date.',
+    dateFormat: 'yyyy-MM-dd'
+  },
+  stats: {
+    title: 'Statistics',
+    allClients: 'All clients',
+    subtitle: 'Sending statistics and efficiency of all clients',
+    grouping: 'Grouping',
+    reports: {
+      day: 'by day',
+      operator: 'by operator',
+      sender: 'by sender ID',
+      'viber-sender': 'by Viber sender ID',
+      country: 'by country'
+    },
+    reportTitles: {
+      day: 'Grouping by day',
+      operator: 'Grouping by operator',
+      sender: 'Grouping by sender ID',
+      'viber-sender': 'Grouping by Viber sender ID',
+      country: 'Grouping by country'
+    },
+    search: 'Search',
+    columns: {
+      day: 'Date',
+      operator: 'Country - Operator',
+      sender: 'Sender ID',
+      'viber-sender': 'Sender ID',
+      country: 'Country',
+      sentParts: 'Send SMS (parts)',
+      deliveredParts: 'SMS (parts) delivered',
+      efficiency: 'Efficiency (%)',
+      price: 'SMS price',
+      currency: 'Currency'
+    },
+    chart: {
+      sent: 'Sent',
+      delivered: 'Delivered',
+      top: 'The {n} largest of {total}, by sent parts'
+    },
+    total: 'Total',
+    empty: 'No messages in this period',
+    loadFailed: 'Could not load the statistics',
+    unknown: 'Unknown',
+    summary: '{rows} rows · {ms} ms',
+    stale: 'The period changed: press Search to show it'
+  },
+  names: {
+    columns: {
+      name: 'Name (Sender ID)',
+      channel: 'Channel',
+      status: 'Status',
+      questionnaire: 'Questionnaire'
+    },
+    channels: {
+      sms: 'SMS',
+      viber: 'Viber'
+    },
+    statuses: {
+      pending: 'Pending',
+      approved: 'Approved',
+      rejected: 'Rejected',
+      blocked: 'Blocked'
+    },
+    questionnaire: {
+      completed: 'Completed',
+      missing: 'Not completed',
+      not_required: 'Not required'
+    },
+    empty: 'The client has no sender names',
+    loadFailed: 'Could not load the sender names',
+    count: '{count} names'
+  },
+  exports: {
+    button: 'Export',
+    title: 'Export: {what}',
+    tables: {
+      clients: 'Clients',
+      transactions: 'Transactions',
+      statistics: 'Statistics',
+      names: 'Sender names'
+    },
+    columns: 'Columns',
+    all: 'All',
+    none: 'None',
+    format: 'Format',
+    formats: {
+      xlsx: 'Excel (.xlsx)',
+      csv: 'CSV (.csv)'
+    },
+    askWhere: 'Next you choose where to save the file.',
+    toFolder: 'The file is saved in the export folder: {dir}',
+    toDefaultFolder: 'The file is saved in the export folder set in Settings.',
+    export: 'Export',
+    cancel: 'Cancel',
+    noColumns: 'Choose at least one column.',
+    running: 'Exporting',
+    rows: '{rows} of {total} rows',
+    rowsNoTotal: '{rows} rows',
+    done: 'Exported: {rows} rows',
+    savedTo: 'Saved to',
+    download: 'Download',
+    copyPath: 'Copy path',
+    copied: 'Path copied',
+    failed: 'Export failed',
+    cancelled: 'Export cancelled',
+    cancelJob: 'Cancel',
+    cancelling: 'Cancelling…',
+    dismiss: 'Close',
+    startFailed: 'Could not start the export'
+  },
   /** Full messages; parameters as the backend sends them. */
   errors: {
     invalid_input: 'Invalid value in “{field}”.',
@@ -253,6 +501,7 @@ const en = {
     db_out_of_order:
       'The local database has an unexpected migration history (at version {version}). It was not changed; contact support.',
     disk_full: 'The disk is full; nothing was changed. Free some space and try again.',
+    write_rejected: 'The platform refused the change; nothing was changed. Its reason: {reason}',
     internal: 'Something went wrong inside SMS Desk. Try again; if it repeats, restart the app.'
   } satisfies Record<ErrorCode, string>,
   /** The same errors without parameters, for when the backend gives none (e.g. a stream's last error). */
@@ -273,6 +522,7 @@ const en = {
     db_too_new: 'The local database was written by a newer version of SMS Desk. Update the app; the database was not changed.',
     db_out_of_order: 'The local database has an unexpected migration history. It was not changed; contact support.',
     disk_full: 'The disk is full; nothing was changed. Free some space and try again.',
+    write_rejected: 'The platform refused the change. Nothing was changed.',
     internal: 'Something went wrong inside SMS Desk. Try again; if it repeats, restart the app.'
   } satisfies Record<ErrorCode, string>
 }
