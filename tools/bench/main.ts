@@ -2,9 +2,13 @@
  * npm run bench -- <name> [--flags]   Benchmarks print their figures; the last line is JSON.
  *   clients [--clients 100000] [--runs 15]   first page of the Clients list
  *   sync [--messages 1000000] [--sim-actions 200000]   sync over loopback against the raw insert limit
+ *   export [--rows 1048575]   transactions to xlsx in the export worker, against a plain exceljs stream
+ *   stats [--messages 5000000] [--clients 2000] [--runs 7]   the five statistics groupings, one client / all clients, over a year
  */
 import { parseArgs } from 'node:util'
 import { benchClients } from './clients'
+import { benchExport } from './export'
+import { benchStats } from './stats'
 import { benchSync } from './sync'
 
 const [name, ...rest] = process.argv.slice(2)
@@ -15,6 +19,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '15' },
     messages: { type: 'string', default: '1000000' },
     'sim-actions': { type: 'string', default: '200000' },
+    rows: { type: 'string', default: '1048575' },
     'in-thread': { type: 'boolean', default: false }
   }
 })
@@ -31,8 +36,20 @@ switch (name) {
       inThread: values['in-thread']
     })
     break
+  case 'export':
+    result = await benchExport({ rows: Number(values.rows) })
+    break
+  case 'stats': {
+    const given = (flag: string) => rest.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`))
+    result = await benchStats({
+      messages: given('messages') ? Number(values.messages) : 5_000_000,
+      clients: given('clients') ? Number(values.clients) : 2000,
+      runs: given('runs') ? Number(values.runs) : 7
+    })
+    break
+  }
   default:
-    console.error(`Unknown benchmark "${name ?? ''}". Benchmarks: clients, sync`)
+    console.error(`Unknown benchmark "${name ?? ''}". Benchmarks: clients, sync, export, stats`)
     process.exit(2)
 }
 console.log(JSON.stringify(result))

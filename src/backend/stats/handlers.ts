@@ -1,14 +1,13 @@
-/** Statistics: the five groupings, from aggregates the sync maintains. */
+/** Statistics: the five groupings, from aggregates the sync maintains (see ./engine). */
 import type { Handlers } from '../../shared/contract'
-import { AppError } from '../../shared/errors'
 import type { BackendDeps } from '../deps'
+import { StatsEngine } from './engine'
 
 type Group = Pick<Handlers, 'stats.query'>
 
-// SCAFFOLD: replaced by the real implementation in this session.
-export function statsHandlers(_deps: BackendDeps): Group {
-  const missing = (): never => {
-    throw new AppError('internal', 'Not available yet')
+export function statsHandlers(deps: Pick<BackendDeps, 'db'>): Group {
+  let engine: StatsEngine | null = null
+  return {
+    'stats.query': (input) => (engine ??= new StatsEngine(deps.db)).query(input)
   }
-  return new Proxy({} as Group, { get: () => missing })
 }

@@ -5,6 +5,7 @@
 import * as m0001 from './0001_init'
 import * as m0002 from './0002_sources'
 import * as m0003 from './0003_outbox'
+import * as m0004 from './0004_stats'
 
 export interface Migration {
   version: number
@@ -15,5 +16,6 @@ export interface Migration {
 export const MIGRATIONS: Migration[] = [
   { version: 1, ...m0001 },
   { version: 2, ...m0002 },
-  { version: 3, ...m0003 }
+  { version: 3, ...m0003 },
+  { version: 4, ...m0004 }
 ]
