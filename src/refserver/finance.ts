@@ -96,22 +96,13 @@ export function buildFinance(options: {
   }
   // Top-ups: mostly by the clients who spend, sized to what they spend.
   if (clients.length > 0 && options.topUps > 0) {
-    const cum = new Float64Array(clients.length)
-    let total = 0
-    for (let i = 0; i < clients.length; i++) cum[i] = total += spend[i] + 100
+    const pickClient = rng.picker(Array.from(spend, (s) => s + 100))
     const picks = new Int32Array(options.topUps)
     const perClient = new Int32Array(clients.length)
     for (let k = 0; k < options.topUps; k++) {
-      const x = rng.next() * total
-      let lo = 0
-      let hi = cum.length - 1
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1
-        if (cum[mid] <= x) lo = mid + 1
-        else hi = mid
-      }
-      picks[k] = lo
-      perClient[lo]++
+      const ci = pickClient()
+      picks[k] = ci
+      perClient[ci]++
     }
     const from = now - options.days * DAY_MS
     for (let k = 0; k < options.topUps; k++) {

@@ -280,20 +280,7 @@ export class MessageStore implements KeysetSource<number> {
     const n = this.count
     const rng = new Rng(options.seed + 3000)
     // Who sends: clients by volume weight.
-    const cum = new Float64Array(clients.length)
-    let total = 0
-    clients.forEach((c, i) => (cum[i] = total += c.weight))
-    const pickClient = (): number => {
-      const x = rng.next() * total
-      let lo = 0
-      let hi = cum.length - 1
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1
-        if (cum[mid] <= x) lo = mid + 1
-        else hi = mid
-      }
-      return lo
-    }
+    const pickClient = rng.picker(clients.map((c) => c.weight))
     const pickChannel = (c: ClientProfile): Channel => {
       let ch = rng.chance(0.75) ? c.channel : rng.weighted(OTHER_CHANNELS)
       if (ch.startsWith('viber') && c.viberSenders.length === 0) ch = 'sms'

@@ -34,6 +34,27 @@ export abstract class RandomSource {
     }
     return pairs[pairs.length - 1][0]
   }
+
+  /**
+   * A picker of indexes in proportion to `weights` (a binary search over the running sums),
+   * for drawing many times from the same weights.
+   */
+  picker(weights: ArrayLike<number>): () => number {
+    const cum = new Float64Array(weights.length)
+    let total = 0
+    for (let i = 0; i < weights.length; i++) cum[i] = total += weights[i]
+    return () => {
+      const x = this.next() * total
+      let lo = 0
+      let hi = cum.length - 1
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1
+        if (cum[mid] <= x) lo = mid + 1
+        else hi = mid
+      }
+      return lo
+    }
+  }
 }
 
 /** sfc32: the generator behind client data (its sequence for a seed never changes). */

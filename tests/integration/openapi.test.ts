@@ -2,35 +2,11 @@
  * The platform contract (openapi/platform.yaml) checked on both sides: the reference server's
  * answers validate against it, and the sync client's schemas accept exactly its records.
  */
-import Ajv from 'ajv'
-import addFormats from 'ajv-formats'
-import fs from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parse } from 'yaml'
+import { spec, validator } from '../openapi'
 import { clientWireSchema } from '../../src/backend/sync/sources/platformSchemas'
 import { startReferenceServer, type ReferenceServer } from '../../src/refserver/server'
 
-type Spec = { components: { schemas: Record<string, unknown> }; paths: Record<string, unknown> }
-const spec = parse(fs.readFileSync('openapi/platform.yaml', 'utf8')) as Spec
-
-/** OpenAPI 3.0 schemas to JSON Schema: `nullable` becomes a union with null; refs stay local. */
-function toJsonSchema(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(toJsonSchema)
-  if (!node || typeof node !== 'object') return node
-  const obj = node as Record<string, unknown>
-  const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(obj)) {
-    if (k === 'nullable' || k === 'example' || k === 'description') continue
-    out[k] = k === '$ref' ? String(v).replace('#/components/schemas/', '#/$defs/') : toJsonSchema(v)
-  }
-  if (obj.nullable === true) return { anyOf: [out, { type: 'null' }] }
-  return out
-}
-
-const ajv = new Ajv({ strict: false, allErrors: true })
-addFormats(ajv)
-const defs = toJsonSchema(spec.components.schemas) as Record<string, unknown>
-const validator = (name: string) => ajv.compile({ $defs: defs, $ref: `#/$defs/${name}` })
 
 let server: ReferenceServer
 beforeAll(async () => {

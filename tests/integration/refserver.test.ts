@@ -4,11 +4,8 @@
  * the clock (delivery reports, daily billing, the SIM provider's one-day lag, dispatch counts),
  * idempotent writes, exact money, SMS part counting and fault injection.
  */
-import Ajv from 'ajv'
-import addFormats from 'ajv-formats'
-import fs from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parse } from 'yaml'
+import { spec, validator } from '../openapi'
 import { ReferenceDataset } from '../../src/refserver/dataset'
 import { FAULT_KINDS } from '../../src/refserver/faults'
 import { FINAL_STATUSES, MESSAGE_STATUSES, type MessageRecord } from '../../src/refserver/messages'
@@ -16,27 +13,6 @@ import { startReferenceServer, type ReferenceServer, type ReferenceServerOptions
 import { smsParts } from '../../src/refserver/sms'
 import { MONEY_SCALE, PRICE_SCALE, formatUnits, parseDecimal } from '../../src/shared/money'
 
-type Spec = { components: { schemas: Record<string, { required?: string[] }> }; paths: Record<string, unknown> }
-const spec = parse(fs.readFileSync('openapi/platform.yaml', 'utf8')) as Spec
-
-/** OpenAPI 3.0 schemas to JSON Schema: `nullable` becomes a union with null; refs stay local. */
-function toJsonSchema(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(toJsonSchema)
-  if (!node || typeof node !== 'object') return node
-  const obj = node as Record<string, unknown>
-  const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(obj)) {
-    if (k === 'nullable' || k === 'example' || k === 'description') continue
-    out[k] = k === '$ref' ? String(v).replace('#/components/schemas/', '#/$defs/') : toJsonSchema(v)
-  }
-  if (obj.nullable === true) return { anyOf: [out, { type: 'null' }] }
-  return out
-}
-
-const ajv = new Ajv({ strict: false, allErrors: true })
-addFormats(ajv)
-const defs = toJsonSchema(spec.components.schemas) as Record<string, unknown>
-const validator = (name: string) => ajv.compile({ $defs: defs, $ref: `#/$defs/${name}` })
 
 const NOW = Date.parse('2026-11-01T12:00:00Z')
 const DAY = 86_400_000

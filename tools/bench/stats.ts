@@ -116,20 +116,8 @@ export function generateMessages(
 ): void {
   const rng = new Rng(options.seed + 99)
   const { clients } = world
-  const cum = new Float64Array(clients.length)
-  let total = 0
-  clients.forEach((c, i) => (cum[i] = total += c.weight))
-  const pickClient = (): WorldClient => {
-    const x = rng.next() * total
-    let lo = 0
-    let hi = cum.length - 1
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (cum[mid] <= x) lo = mid + 1
-      else hi = mid
-    }
-    return clients[lo]
-  }
+  const pickIndex = rng.picker(clients.map((c) => c.weight))
+  const pickClient = (): WorldClient => clients[pickIndex()]
   const hourTotal = HOURLY_WEIGHTS.reduce((a, b) => a + b, 0)
   const firstDay = Math.floor(options.now / DAY_MS) - options.days
   const perDay = options.messages / options.days
