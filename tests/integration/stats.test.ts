@@ -320,6 +320,39 @@ describe('statistics equal a naive recomputation from raw rows', () => {
     expect(all.rows).toEqual(r.rows)
   })
 
+  it('keeps the sums exact for writes that bypass the batch writer, and after a batch that failed', async () => {
+    const rng = new Rng(99)
+    db.transaction(() => clientsUpserter(db).write([1, 2, 3].map((i) => clientRecord(rng, i, CURRENCIES[i]))))()
+    const up = messagesUpserter(db)
+    const rows = Array.from({ length: 300 }, (_, i) => randomMessage(rng, i + 1, 3))
+    db.transaction(() => up.write(rows))()
+    expect(db.prepare('SELECT batched FROM stats_writer').pluck().get()).toBe(0)
+    // Plain SQL, as an edit by hand would be: the triggers count it.
+    const cols = Object.keys(rows[0])
+    const insert = db.prepare(`INSERT INTO messages (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})`)
+    db.transaction(() => {
+      for (let i = 0; i < 50; i++) insert.run(randomMessage(rng, 1000 + i, 3))
+      db.prepare("UPDATE messages SET bucket = 'delivered', status = 'DELIVRD' WHERE id % 7 = 0").run()
+      db.prepare("UPDATE messages SET created_at = '2026-02-15T00:00:00.000Z', sender = 'MOVED' WHERE id % 11 = 0").run()
+    })()
+    expectTidyAggregates(db)
+    await expectSameAsNaive(db, [null, 1, 3], PERIODS)
+
+    // A batch that fails half-way (its 2nd row breaks a NOT NULL) in a transaction of its own
+    // leaves nothing behind; inside a transaction that goes on, its 1st row stays and is counted.
+    const bad = (id: number) => [randomMessage(rng, id, 3), { ...randomMessage(rng, id + 1, 3), text: null }]
+    expect(() => up.write(bad(5000))).toThrow(/NOT NULL/)
+    db.transaction(() => {
+      expect(() => up.write(bad(5100))).toThrow(/NOT NULL/)
+      insert.run(randomMessage(rng, 6000, 3)) // counted by the triggers: the flag is down again
+    })()
+    const stored = db.prepare('SELECT id FROM messages WHERE id IN (5000, 5001, 5100, 5101, 6000) ORDER BY id').pluck().all()
+    expect(stored).toEqual([5100, 6000])
+    expect(db.prepare('SELECT batched FROM stats_writer').pluck().get()).toBe(0)
+    expectTidyAggregates(db)
+    await expectSameAsNaive(db, [null, 1, 2, 3], PERIODS)
+  })
+
   it('refuses a period that ends before it starts', async () => {
     const handlers = statsHandlers({ db })
     await expect(async () => handlers['stats.query']({ group: 'day', clientId: null, from: '2026-02-02', to: '2026-02-01' })).rejects.toMatchObject({ code: 'invalid_input' })
@@ -398,13 +431,17 @@ describe('a database synced before the statistics migration', () => {
     const t = tempDir()
     const server = await startReferenceServer({ seed: 8, clients: 30, messages: 2000, days: 20, namesPerClient: 1, transactions: 1 })
     try {
-      const file = `${t.dir}/old.sqlite`
-      // An older app: the schema before migration 4, synced.
-      const before = MIGRATIONS.filter((m) => m.name !== 'stats')
-      const old = openDatabase(file, { migrations: before })
+      // Synced by this version, then copied into the schema an older app had (before migration 4).
+      const synced = openDatabase(`${t.dir}/synced.sqlite`)
       const { SyncEngine } = await import('../../src/backend/sync/engine')
       const { ALL_STREAMS } = await import('../../src/backend/sync/streams')
-      await new SyncEngine({ db: old, streams: ALL_STREAMS.filter((s) => s.source === 'platform'), connections: () => ({ platform: { url: server.url } }) }).run()
+      await new SyncEngine({ db: synced, streams: ALL_STREAMS.filter((s) => s.source === 'platform'), connections: () => ({ platform: { url: server.url } }) }).run()
+      synced.close()
+      const file = `${t.dir}/old.sqlite`
+      const old = openDatabase(file, { migrations: MIGRATIONS.filter((m) => m.version < 4) })
+      old.prepare('ATTACH DATABASE ? AS synced').run(`${t.dir}/synced.sqlite`)
+      old.exec('INSERT INTO clients SELECT * FROM synced.clients; INSERT INTO messages SELECT * FROM synced.messages;')
+      old.exec('DETACH DATABASE synced')
       expect(old.prepare('SELECT count(*) FROM messages').pluck().get()).toBe(2000)
       old.close()
       const upgraded = openDatabase(file)

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3'
+import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -63,5 +64,20 @@ describe('migrations', () => {
     openDatabase(file).close()
     const renamed = MIGRATIONS.map((m, i) => (i === 0 ? { ...m, name: 'something-else' } : m))
     expect(() => openDatabase(file, { migrations: renamed })).toThrow(/was expected/)
+  })
+
+  it('keeps the SQL of every released migration byte for byte', () => {
+    // A released migration has run on users' files: changing its SQL would leave their schema
+    // different from a new file's. Add a migration instead; append its hash here when released.
+    const released: Record<number, string> = {
+      1: 'f8ed5aee508765e5b0fbaaf1f3b430cb237b632a',
+      2: '38a549ba8addc6191136b3aa28b24ed82f8a3da7',
+      3: '4caf0b3d1a483663cd1dff12d2a4eff4f267f9ef',
+      4: 'a68927f2eaa591463d74b473a9277dae9b01b699',
+      5: '1684b31cd386c23120ef8eddae9891f66a39ae2e'
+    }
+    for (const m of MIGRATIONS) {
+      expect(createHash('sha1').update(m.sql).digest('hex'), `migration ${m.version} ${m.name}`).toBe(released[m.version])
+    }
   })
 })

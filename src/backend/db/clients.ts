@@ -7,7 +7,7 @@ import type { ClientWire } from '../sync/sources/platformSchemas'
 import type { Db } from './connection'
 import { makeUpserter, type Row, type Upserter } from './upsert'
 
-const COLUMNS = [
+export const CLIENT_COLUMNS = [
   'id', 'login', 'company', 'name', 'sms_price', 'balance', 'credit', 'currency', 'channel',
   'site', 'email', 'region', 'activity_type', 'property_type', 'postal_address',
   'accounting_email', 'registered_at', 'last_login_at', 'login_attempts',
@@ -49,7 +49,7 @@ export function clientRowFromWire(c: ClientWire): Row {
 }
 
 export function clientsUpserter(db: Db): Upserter {
-  return makeUpserter(db, { table: 'clients', columns: COLUMNS, version: 'updated_at' })
+  return makeUpserter(db, { table: 'clients', columns: CLIENT_COLUMNS, version: 'updated_at' })
 }
 
 const SORT_SQL: Record<ClientsQuery['sort'], string> = {

@@ -80,7 +80,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   db.pragma('synchronous = NORMAL')
   db.pragma('foreign_keys = ON')
   db.pragma('busy_timeout = 5000')
-  db.pragma('cache_size = -131072')
+  db.pragma('cache_size = -65536')
   db.pragma('temp_store = MEMORY')
 
   if (pending.length) {

@@ -22,12 +22,10 @@ export function transactionRowFromWire(t: TransactionWire): Row {
   }
 }
 
+export const TRANSACTION_COLUMNS = ['id', 'client_id', 'date', 'credit', 'debit', 'purpose', 'balance_after', 'currency', 'updated_at']
+
 export function transactionsUpserter(db: Db): Upserter {
-  return makeUpserter(db, {
-    table: 'transactions',
-    columns: ['id', 'client_id', 'date', 'credit', 'debit', 'purpose', 'balance_after', 'currency', 'updated_at'],
-    version: 'updated_at'
-  })
+  return makeUpserter(db, { table: 'transactions', columns: TRANSACTION_COLUMNS, version: 'updated_at' })
 }
 
 interface TransactionDbRow {

@@ -3,6 +3,7 @@ import { statusBucket } from '../../shared/status'
 import type { z } from 'zod'
 import type { messageWireSchema } from '../sync/sources/platformSchemas'
 import type { Db } from './connection'
+import { statsBatchTracker } from '../stats/batch'
 import { makeUpserter, type Row, type Upserter } from './upsert'
 
 type MessageWire = z.output<typeof messageWireSchema>
@@ -38,6 +39,7 @@ export function messageRowFromWire(m: MessageWire): Row {
   }
 }
 
+/** Writes messages and folds their statistics per batch (src/backend/stats/batch.ts). */
 export function messagesUpserter(db: Db): Upserter {
-  return makeUpserter(db, { table: 'messages', columns: MESSAGE_COLUMNS, version: 'updated_at' })
+  return makeUpserter(db, { table: 'messages', columns: MESSAGE_COLUMNS, version: 'updated_at', tracker: statsBatchTracker(db) })
 }

@@ -20,12 +20,10 @@ export function senderNameRowFromWire(n: SenderNameWire): Row {
   }
 }
 
+export const SENDER_NAME_COLUMNS = ['id', 'client_id', 'name', 'channel', 'status', 'questionnaire', 'created_at', 'updated_at']
+
 export function senderNamesUpserter(db: Db): Upserter {
-  return makeUpserter(db, {
-    table: 'sender_names',
-    columns: ['id', 'client_id', 'name', 'channel', 'status', 'questionnaire', 'created_at', 'updated_at'],
-    version: 'updated_at'
-  })
+  return makeUpserter(db, { table: 'sender_names', columns: SENDER_NAME_COLUMNS, version: 'updated_at' })
 }
 
 /** A client's sender names, by name (then id), on the (client_id, name) index. */

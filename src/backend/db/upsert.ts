@@ -12,15 +12,32 @@ export interface UpsertCounts {
   unchanged: number
 }
 
-export type Row = Record<string, string | number | null>
+export type Value = string | number | null
+export type Row = Record<string, Value>
+/** A row as its values in the upserter's column order (how pages cross between threads). */
+export type Values = Value[]
 
-export function rowHash(row: Row): string {
+export function rowHash(row: Row | Values): string {
   return createHash('sha1').update(JSON.stringify(row)).digest('base64url').slice(0, 22)
 }
 
 export interface Upserter {
-  /** Writes rows; must run inside a transaction. */
+  readonly columns: readonly string[]
+  /** Writes rows, inside the caller's transaction or else in one of its own. */
   write(rows: Row[]): UpsertCounts
+  /** The same for rows given as values in `columns` order. */
+  writeValues(rows: Values[]): UpsertCounts
+}
+
+/** Told about every row an upserter writes, inside the same savepoint (src/backend/stats/batch.ts). */
+export interface RowTracker {
+  /** Columns of the stored row handed to `change` as `old`. */
+  columns: readonly string[]
+  begin(): void
+  /** A row was written: the tracked columns of the new row, and of the row it replaced. */
+  change(now: Values, old: Values | undefined): void
+  /** After the batch's last row, before the savepoint is released. */
+  end(): void
 }
 
 export interface UpsertOptions {
@@ -29,13 +46,25 @@ export interface UpsertOptions {
   key?: string
   /** The column that versions a row; without it a row_hash column holds a hash of the row. */
   version?: string
+  tracker?: RowTracker
 }
 
+/** Rows per look-up of the stored versions. */
+const LOOKUP = 5000
+
 export function makeUpserter(db: Db, options: UpsertOptions): Upserter {
-  const { table, key = 'id' } = options
+  const { table, columns, key = 'id', tracker } = options
   const hashed = options.version === undefined
   const version = options.version ?? 'row_hash'
-  const all = hashed ? [...options.columns, 'row_hash'] : options.columns
+  const all = hashed ? [...columns, 'row_hash'] : columns
+  const keyAt = columns.indexOf(key)
+  const versionAt = hashed ? -1 : columns.indexOf(version)
+  if (keyAt < 0 || (!hashed && versionAt < 0)) throw new Error(`${table}: the key and version must be columns`)
+  const trackedAt = (tracker?.columns ?? []).map((c) => {
+    const i = columns.indexOf(c)
+    if (i < 0) throw new Error(`${table}: tracked column ${c} is not written`)
+    return i
+  })
   const updates = all.filter((c) => c !== key).map((c) => `${c} = excluded.${c}`).join(', ')
   const placeholders = all.map(() => '?').join(', ')
   const insert = db.prepare(`INSERT INTO ${table} (${all.join(', ')}) VALUES (${placeholders})`)
@@ -43,37 +72,66 @@ export function makeUpserter(db: Db, options: UpsertOptions): Upserter {
     `INSERT INTO ${table} (${all.join(', ')}) VALUES (${placeholders})
      ON CONFLICT(${key}) DO UPDATE SET ${updates}`
   )
-  // The stored versions of a whole batch in one query, instead of one look-up per row.
+  // The stored versions (and tracked columns) of a whole batch in one query, not one per row.
+  const tracked = tracker?.columns.length ? `, ${tracker.columns.join(', ')}` : ''
   const existing = db
-    .prepare(`SELECT ${key} AS k, ${version} AS v FROM ${table} WHERE ${key} IN (SELECT value FROM json_each(?))`)
+    .prepare(`SELECT ${key}, ${version}${tracked} FROM ${table} WHERE ${key} IN (SELECT value FROM json_each(?))`)
     .raw()
-  const values = new Array<string | number | null>(all.length)
-  return {
-    write(rows) {
-      const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0 }
-      const known = new Map<unknown, unknown>()
-      for (let i = 0; i < rows.length; i += 5000) {
-        const keys = JSON.stringify(rows.slice(i, i + 5000).map((r) => r[key]))
-        for (const [k, v] of existing.all(keys) as [unknown, unknown][]) known.set(k, v)
-      }
+  const hashedValues = new Array<Value>(all.length)
+
+  const writeBatch = (rows: Values[]): UpsertCounts => {
+    const counts: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0 }
+    // key -> [version, tracked columns] of the stored row, or of the batch's last write of it.
+    const known = new Map<Value, [Value, Values?]>()
+    for (let i = 0; i < rows.length; i += LOOKUP) {
+      const keys = JSON.stringify(rows.slice(i, i + LOOKUP).map((r) => r[keyAt]))
+      for (const r of existing.all(keys) as Values[]) known.set(r[0], [r[1], r.slice(2)])
+    }
+    tracker?.begin()
+    try {
       for (const row of rows) {
-        const v = hashed ? rowHash(row) : row[version]
-        const k = row[key]
+        const v = hashed ? rowHash(row) : row[versionAt]
+        const k = row[keyAt]
         const prev = known.get(k)
-        if (prev === v) {
+        if (prev?.[0] === v) {
           counts.unchanged++
           continue
         }
-        for (let c = 0; c < options.columns.length; c++) values[c] = row[options.columns[c]] ?? null
-        if (hashed) values[all.length - 1] = v as string
+        let bound = row
+        if (hashed) {
+          for (let c = 0; c < columns.length; c++) hashedValues[c] = row[c] ?? null
+          hashedValues[all.length - 1] = v
+          bound = hashedValues
+        }
         // A key not stored and not seen earlier in the batch is new: the plain insert is cheaper.
-        if (prev === undefined) insert.run(values)
-        else upsert.run(values)
-        known.set(k, v)
-        if (prev === undefined) counts.inserted++
-        else counts.updated++
+        if (prev === undefined) {
+          insert.run(bound)
+          counts.inserted++
+        } else {
+          upsert.run(bound)
+          counts.updated++
+        }
+        if (tracker) {
+          const now = trackedAt.map((i) => row[i])
+          tracker.change(now, prev?.[1])
+          known.set(k, [v, now])
+        } else known.set(k, [v])
       }
-      return counts
+    } finally {
+      // Also after a failed row: the tracker accounts for exactly the rows that were written.
+      tracker?.end()
     }
+    return counts
+  }
+  const inTransaction = db.transaction(writeBatch)
+  // Inside the caller's transaction when there is one (not a savepoint: with the statistics
+  // triggers on the table, a savepoint makes SQLite journal every page each insert touches,
+  // ~6x slower), else in a transaction of its own.
+  const writeValues = (rows: Values[]): UpsertCounts => (db.inTransaction ? writeBatch(rows) : inTransaction(rows))
+
+  return {
+    columns,
+    writeValues,
+    write: (rows) => writeValues(rows.map((r) => columns.map((c) => r[c] ?? null)))
   }
 }

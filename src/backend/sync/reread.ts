@@ -5,29 +5,31 @@
  */
 import type { Row } from '../db/upsert'
 
-export interface PageRead<P> {
+export interface PageRead<P, R = Row> {
   /** The page as the source sent it (records and paging data). */
   page: P
   /** How many records the page held. */
   size: number
-  rows: Row[]
+  rows: R[]
   rejects: { reason: string; payload: unknown }[]
 }
 
 export const DAMAGED_PAGE_REREADS = 3
 
-export async function readUntilIntact<P>(
-  read: () => Promise<PageRead<P>>,
-  key: string
-): Promise<PageRead<P>> {
+/** `key` names the records' key field; `keyOf` reads it from a row. */
+export async function readUntilIntact<P, R>(
+  read: () => Promise<PageRead<P, R>>,
+  key: string,
+  keyOf: (row: R) => unknown
+): Promise<PageRead<P, R>> {
   let last = await read()
   if (!last.rejects.length) return last
-  const intact = new Map<unknown, Row>(last.rows.map((r) => [r[key], r]))
+  const intact = new Map<unknown, R>(last.rows.map((r) => [keyOf(r), r]))
   let size = last.size
   for (let n = 0; n < DAMAGED_PAGE_REREADS && intact.size < size; n++) {
     last = await read()
     size = Math.max(size, last.size)
-    for (const r of last.rows) intact.set(r[key], r)
+    for (const r of last.rows) intact.set(keyOf(r), r)
   }
   const rows = [...intact.values()]
   // Whatever is still missing is quarantined: the last read's damaged records, less those

@@ -9,6 +9,7 @@ import { AppError } from '../../../shared/errors'
 import type { Row } from '../../db/upsert'
 import { rowHash } from '../../db/upsert'
 import type { StreamContext, SyncStream } from '../engine'
+import { readUntilIntact, type PageRead } from '../reread'
 import { check, isIsoUtc } from '../validate'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -40,28 +41,33 @@ export function dispatchStream(): SyncStream {
     async run(ctx: StreamContext): Promise<void> {
       const base = ctx.connection.url.endsWith('/') ? ctx.connection.url : ctx.connection.url + '/'
       const listUrl = new URL('api/v1/dispatch-reports/', base).toString()
-      const { body } = await ctx.request(listUrl)
-      if (!Array.isArray(body)) throw new AppError('bad_response', `${name}: the list is not a JSON array`)
-      const valid = new Map<string, DispatchWire>()
-      const rejects: { reason: string; payload: unknown }[] = []
-      for (const raw of body) {
-        const r = check(dispatchSchema, raw)
-        if (r.ok) {
-          valid.set(r.value.id, r.value)
-          continue
+      // A list with damaged records is read again (a null in place of a record hides even its id).
+      const list = await readUntilIntact(async (): Promise<PageRead<unknown[], DispatchWire>> => {
+        const { body } = await ctx.request(listUrl)
+        if (!Array.isArray(body)) throw new AppError('bad_response', `${name}: the list is not a JSON array`)
+        const rows: DispatchWire[] = []
+        const damaged: { reason: string; payload: unknown }[] = []
+        for (const raw of body) {
+          const r = check(dispatchSchema, raw)
+          if (r.ok) rows.push(r.value)
+          else damaged.push({ reason: r.reason, payload: raw })
         }
+        return { page: body, size: body.length, rows, rejects: damaged }
+      }, 'id', (d) => d.id)
+      const body = list.page
+      const valid = new Map<string, DispatchWire>(list.rows.map((d) => [d.id, d]))
+      const rejects: { reason: string; payload: unknown }[] = []
+      for (const reject of list.rejects) {
         // A damaged record whose id we can read is asked for on its own.
-        const id = (raw as { id?: unknown } | null)?.id
+        const id = (reject.payload as { id?: unknown } | null)?.id
         if (typeof id === 'string' && UUID.test(id) && !valid.has(id)) {
           const detail = await readDetail(ctx, base, id)
           if (detail.ok) {
             valid.set(id, detail.value)
             continue
           }
-          rejects.push({ reason: r.reason, payload: raw })
-        } else {
-          rejects.push({ reason: r.reason, payload: raw })
         }
+        rejects.push(reject)
       }
       // Dispatches we hold that the list no longer shows are asked for by id: a 404 means the
       // server dropped it (so do we); a 200 of nulls for it (a phantom) is rejected, never stored.

@@ -112,7 +112,7 @@ export function simStream(options: () => SimOptions): SyncStream {
       const url = new URL('api/report/call_sms', ctx.connection.url.endsWith('/') ? ctx.connection.url : ctx.connection.url + '/')
       const readPageNo = (page: number) => {
         const body = { filter: { start: providerDate(window!.start), end: providerDate(window!.end) }, select, page, size }
-        const p = readUntilIntact(() => readItems(ctx, url.toString(), body), 'sid')
+        const p = readUntilIntact(() => readItems(ctx, url.toString(), body), 'sid', (r) => r.sid)
         p.catch(() => undefined) // awaited below; this only keeps an abandoned prefetch quiet
         return p
       }
