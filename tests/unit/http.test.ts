@@ -23,7 +23,7 @@ describe('sync http helpers', () => {
   })
 })
 
-import { isIsoUtc } from '../../src/backend/sync/validate'
+import { ISO_UTC, isIsoUtc } from '../../src/backend/sync/validate'
 
 describe('timestamps from the platform', () => {
   it('accepts real ISO-8601 UTC instants only', () => {
@@ -31,5 +31,34 @@ describe('timestamps from the platform', () => {
     for (const bad of ['2026-02-29T00:00:00Z', '1900-02-29T00:00:00Z', '2026-04-31T00:00:00Z', '2026-13-01T00:00:00Z',
       '2026-11-22T24:00:00Z', '2026-11-22 08:00:00Z', '2026-11-22T08:00:00+03:00', '2026-11-22T08:00:00', ''])
       expect(isIsoUtc(bad), bad).toBe(false)
+  })
+
+  it('reads a timestamp exactly as the ISO_UTC pattern plus a real day of the month', () => {
+    // The character-by-character check against the readable pattern, over mutated timestamps.
+    const spec = (s: string): boolean => {
+      if (!ISO_UTC.test(s)) return false
+      const [y, m, d] = [Number(s.slice(0, 4)), Number(s.slice(5, 7)), Number(s.slice(8, 10))]
+      return new Date(Date.UTC(y, m - 1, d)).getUTCDate() === d || (y < 100 && m === 2 && d === 29 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0))
+    }
+    const bases = ['2026-11-22T08:00:00Z', '2024-02-29T23:59:59.123456Z', '2000-02-29T00:00:00.1Z', '2100-02-28T12:30:45.99Z']
+    const chars = '0123456789-:TZ.+ x9'
+    let seed = 7
+    const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n)
+    let checked = 0
+    for (const base of bases) {
+      for (let k = 0; k < 4000; k++) {
+        let s = base
+        for (let e = 0; e <= rand(3); e++) {
+          const i = rand(s.length + 1)
+          const op = rand(3)
+          const c = chars[rand(chars.length)]
+          s = op === 0 ? s.slice(0, i) + c + s.slice(i + 1) : op === 1 ? s.slice(0, i) + c + s.slice(i) : s.slice(0, i) + s.slice(i + 1)
+        }
+        expect(isIsoUtc(s), s).toBe(spec(s))
+        checked++
+      }
+    }
+    expect(checked).toBe(16000)
+    for (const notText of [null, undefined, 20260101, {}, ['2026-11-22T08:00:00Z']]) expect(isIsoUtc(notText)).toBe(false)
   })
 })

@@ -1,9 +1,10 @@
 /**
  * The statistics engine: the five groupings of the Statistics tab (by day, operator, sender
  * ID, Viber sender ID, country), for one client or all clients, over a period of UTC days,
- * read from the aggregates that triggers keep on the messages table (migration 0004_stats).
+ * read from the aggregates kept on the messages table (migration 0004_stats: by triggers; the
+ * sync's batches fold their own, src/backend/stats/batch.ts).
  *
- * Definitions (the same as the triggers', where they are applied per message):
+ * Definitions (the same as the aggregates', where they are applied per message):
  * - A message belongs to the UTC day of its created_at (a period [from, to] is inclusive).
  * - Sent parts: the parts of every message that left the platform for the operator, i.e. of
  *   every bucket but pending (not sent yet) and deleted (cancelled before sending): buckets

@@ -15,6 +15,7 @@ import { MESSAGE_COLUMNS } from '../../db/messages'
 import { PRICE_SCALE } from '../../../shared/money'
 import { statusBucket, type StatusBucket } from '../../../shared/status'
 import { CHANNELS } from '../../../shared/types'
+import { isIsoUtc as isIso } from '../validate'
 
 /** The column order the array literal below is written in. */
 const ORDER = [
@@ -30,48 +31,6 @@ const CHANNEL_SET: ReadonlySet<unknown> = new Set<string>(CHANNELS)
 /** Statuses repeat a lot; remembering their buckets spares a trim + toUpperCase per record. */
 const BUCKETS = new Map<string, StatusBucket>()
 const BUCKETS_MAX = 512
-
-const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-
-/** Two ASCII digits at i as a number, or -1. */
-function two(s: string, i: number): number {
-  const a = s.charCodeAt(i) - 48
-  const b = s.charCodeAt(i + 1) - 48
-  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1
-}
-
-/** Exactly isIsoUtc of src/backend/sync/validate.ts (ISO_UTC plus the day-of-month check). */
-function isIso(s: unknown): boolean {
-  if (typeof s !== 'string') return false
-  const n = s.length
-  if (n !== 20 && (n < 22 || n > 27)) return false
-  const y1 = two(s, 0)
-  const y2 = two(s, 2)
-  const month = two(s, 5)
-  const day = two(s, 8)
-  const hour = two(s, 11)
-  const minute = two(s, 14)
-  const second = two(s, 17)
-  if (
-    y1 < 0 || y2 < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 ||
-    minute < 0 || minute > 59 || second < 0 || second > 59 ||
-    s.charCodeAt(4) !== 45 /* - */ || s.charCodeAt(7) !== 45 /* - */ || s.charCodeAt(10) !== 84 /* T */ ||
-    s.charCodeAt(13) !== 58 /* : */ || s.charCodeAt(16) !== 58 /* : */ || s.charCodeAt(n - 1) !== 90 /* Z */
-  ) {
-    return false
-  }
-  if (n !== 20) {
-    if (s.charCodeAt(19) !== 46 /* . */) return false
-    for (let i = 20; i < n - 1; i++) {
-      const c = s.charCodeAt(i)
-      if (c < 48 || c > 57) return false
-    }
-  }
-  if (day > DAYS_IN_MONTH[month - 1]) return false
-  if (month !== 2 || day !== 29) return true
-  const year = y1 * 100 + y2
-  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
-}
 
 /** A positive safe integer, as z.number().int().positive(). */
 function isId(v: unknown): v is number {
