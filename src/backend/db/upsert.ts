@@ -29,7 +29,7 @@ export interface Upserter {
   writeValues(rows: Values[]): UpsertCounts
 }
 
-/** Told about every row an upserter writes, inside the same savepoint (src/backend/stats/batch.ts). */
+/** Told about every row an upserter writes, inside the same transaction (src/backend/stats/batch.ts). */
 export interface RowTracker {
   /** Columns of the stored row handed to `change` as `old`. */
   columns: readonly string[]

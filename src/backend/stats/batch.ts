@@ -3,7 +3,7 @@
  * messages upserter tells this tracker every row it writes, with the stored row it replaces;
  * the tracker sums what each (day, client, channel, country, operator, sender) gains and
  * loses in memory, then adds those sums to the four aggregate tables with one statement per
- * table, before the batch's savepoint is released. The triggers of 0004 stand aside meanwhile
+ * table, at the end of the batch, inside the caller's transaction. The triggers of 0004 stand aside meanwhile
  * (stats_writer.batched = 1) and keep every other write exact.
  *
  * A message's contribution is the one the triggers add (0004_stats.ts): 1 message; its parts

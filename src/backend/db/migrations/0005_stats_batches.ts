@@ -4,8 +4,8 @@
  * The batch writer (src/backend/stats/batch.ts) now sums a page's changes in memory and adds
  * them to the aggregates once per key, in the same transaction as the rows.
  *
- * stats_writer.batched is 1 only inside such a write (it sets it, and resets it before its
- * savepoint is released, so no other connection ever sees it set); while it is 1 the insert
+ * stats_writer.batched is 1 only inside such a write (it sets and resets it inside one
+ * transaction, also when a row fails, so no other connection ever sees it set); while it is 1 the insert
  * and update triggers of 0004 stand aside. Every other write to messages (a delete, an edit
  * by hand, a future code path) still goes through the triggers, so the sums stay exact for
  * every write whatever wrote it.
