@@ -17,6 +17,11 @@ export type Row = Record<string, Value>
 /** A row as its values in the upserter's column order (how pages cross between threads). */
 export type Values = Value[]
 
+/** A row's values in `columns` order (a missing column is null). */
+export function valuesOf(row: Row, columns: readonly string[]): Values {
+  return columns.map((c) => row[c] ?? null)
+}
+
 export function rowHash(row: Row | Values): string {
   return createHash('sha1').update(JSON.stringify(row)).digest('base64url').slice(0, 22)
 }
@@ -132,6 +137,6 @@ export function makeUpserter(db: Db, options: UpsertOptions): Upserter {
   return {
     columns,
     writeValues,
-    write: (rows) => writeValues(rows.map((r) => columns.map((c) => r[c] ?? null)))
+    write: (rows) => writeValues(rows.map((r) => valuesOf(r, columns)))
   }
 }

@@ -4,7 +4,7 @@
  */
 import { AppError } from '../../../shared/errors'
 import type { Db } from '../../db/connection'
-import type { Row, Upserter, Values } from '../../db/upsert'
+import { valuesOf, type Row, type Upserter, type Values } from '../../db/upsert'
 import { CLIENT_COLUMNS, clientRowFromWire, clientsUpserter } from '../../db/clients'
 import type { SyncStream, StreamContext } from '../engine'
 import { readUntilIntact, type PageRead } from '../reread'
@@ -199,10 +199,8 @@ async function readPage(
       continue
     }
     const r = check(def.schema, raw)
-    if (r.ok) {
-      const row = def.toRow(r.value)
-      rows.push(columns.map((c) => row[c] ?? null))
-    } else rejects.push({ reason: r.reason, payload: raw })
+    if (r.ok) rows.push(valuesOf(def.toRow(r.value), columns))
+    else rejects.push({ reason: r.reason, payload: raw })
   }
   return { page: { results, next, count }, size: results.length, rows, rejects }
 }
