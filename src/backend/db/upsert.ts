@@ -41,7 +41,7 @@ export interface RowTracker {
   begin(): void
   /** A row was written: the tracked columns of the new row, and of the row it replaced. */
   change(now: Values, old: Values | undefined): void
-  /** After the batch's last row, before the savepoint is released. */
+  /** After the batch's last row (also after a row that failed), still inside the transaction. */
   end(): void
 }
 
