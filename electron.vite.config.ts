@@ -17,7 +17,8 @@ export default defineConfig({
           index: resolve('src/main/index.ts'),
           syncWorker: resolve('src/backend/sync/worker.ts'),
           syncReader: resolve('src/backend/sync/readerWorker.ts'),
-          exportWorker: resolve('src/backend/export/worker.ts')
+          exportWorker: resolve('src/backend/export/worker.ts'),
+          statsZoneWorker: resolve('src/backend/stats/zoneWorker.ts')
         }
       }
     }

@@ -16,7 +16,7 @@ export function tempDir(prefix = 'smsdesk-'): { dir: string; cleanup: () => void
 export function testEngine(
   db: Db,
   connections: Partial<Record<SourceKind, Connection>>,
-  extra: { pageSize?: number; timeoutMs?: number; retries?: number; readerWorker?: WorkerScript } = {}
+  extra: { pageSize?: number; timeoutMs?: number; retries?: number; readerWorker?: WorkerScript; clock?: () => number } = {}
 ): SyncEngine {
   return new SyncEngine({
     db,
@@ -25,7 +25,8 @@ export function testEngine(
     pageSize: extra.pageSize ?? 100,
     timeoutMs: extra.timeoutMs ?? 2000,
     retry: { retries: extra.retries ?? 8, baseDelayMs: 5, maxDelayMs: 50 },
-    readerWorker: extra.readerWorker
+    readerWorker: extra.readerWorker,
+    clock: extra.clock
   })
 }
 

@@ -4,17 +4,24 @@
  *     transactions  --client ID [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--order desc|asc]
  *     statistics    [--group day|operator|sender|viber-sender|country] [--client ID] [--from ...] [--to ...]
  *     names         --client ID
- *   [--utc]  times as UTC wall clock (default: this computer's time zone)
+ *   [--tz ZONE | --utc]  the time zone of the days and times (default: the zone chosen in the
+ *            app's Settings in that database, else this computer's; --utc = --tz UTC)
  * The same export service as the app (same filters, sort, columns and file handling), run in
  * this thread. --out defaults to a generated name in the current folder; the format follows
- * --format, else the extension of --out, else xlsx. A period defaults to everything up to today.
+ * --format, else the extension of --out, else xlsx. A period of days is one of the zone's
+ * (00:00 of --from to 00:00 after --to, there) and defaults to everything up to today there.
+ * Statistics are grouped by the days of the zone the database's statistics are grouped by (the
+ * app's zone); a --tz other than that one is refused (choose the zone in the app's Settings).
  * Prints one JSON line: {ok, table, format, rows, sheets, file, seconds}.
  */
 import fs from 'node:fs'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
+import Database from 'better-sqlite3'
 import { openDatabase, type Db } from '../src/backend/db/connection'
+import { storedZone } from '../src/backend/stats/zone'
+import { UTC_ZONE, effectiveTimeZone, isTimeZone, todayIn } from '../src/shared/zone'
 import { ExportService } from '../src/backend/export/jobs'
 import { DEFAULT_COLUMNS } from '../src/backend/export/tables'
 import { statsHandlers } from '../src/backend/stats/handlers'
@@ -32,6 +39,23 @@ export interface ExportCliResult {
   seconds: number
   state: string
   error?: { code: string; message: string } | null
+}
+
+/** The zone chosen in the app's Settings in this database, else this computer's (read-only). */
+function appTimeZone(dbFile: string): string {
+  let chosen = ''
+  try {
+    const db = new Database(dbFile, { readonly: true, fileMustExist: true })
+    try {
+      const v = db.prepare("SELECT value FROM settings WHERE key = 'timeZone'").pluck().get() as string | undefined
+      if (v) chosen = JSON.parse(v) as string
+    } finally {
+      db.close()
+    }
+  } catch {
+    // an older or unreadable file: this computer's zone
+  }
+  return effectiveTimeZone(chosen)
 }
 
 function invalid(message: string, field = 'argv'): never {
@@ -66,7 +90,8 @@ export async function runExport(argv: string[]): Promise<ExportCliResult> {
       from: { type: 'string' },
       to: { type: 'string' },
       group: { type: 'string', default: 'day' },
-      utc: { type: 'boolean', default: false }
+      utc: { type: 'boolean', default: false },
+      tz: { type: 'string' }
     }
   })
   const table = positionals[0] as ExportTable
@@ -77,7 +102,11 @@ export async function runExport(argv: string[]): Promise<ExportCliResult> {
   const out = values.out ? path.resolve(values.out) : undefined
   const format = values.format ?? (out && /\.csv$/i.test(out) ? 'csv' : 'xlsx')
 
-  const today = new Date().toISOString().slice(0, 10)
+  if (values.tz !== undefined && !isTimeZone(values.tz)) invalid(`--tz: not a time zone: ${values.tz}`, 'tz')
+  if (values.tz !== undefined && values.utc) invalid('--tz and --utc: one or the other', 'tz')
+  // The zone: as given, else the app's (Settings in this database), else this computer's.
+  const zone = values.utc ? UTC_ZONE : (values.tz ?? appTimeZone(dbFile))
+  const today = todayIn(zone, Date.now())
   const period = { from: values.from ?? '2000-01-01', to: values.to ?? today }
   const request = {
     table,
@@ -102,12 +131,19 @@ export async function runExport(argv: string[]): Promise<ExportCliResult> {
   // Opened as the app opens it: a newer schema is refused, an older one is migrated. The
   // writer reads through its own read-only connection; this one serves the statistics.
   const db: Db = openDatabase(dbFile)
+  if (table === 'statistics') {
+    const grouped = storedZone(db).zone
+    if ((values.tz !== undefined || values.utc) && grouped !== zone) {
+      db.close()
+      invalid(`--tz: the statistics in this database are grouped by the days of ${grouped}, not ${zone}; choose ${zone} in the app's Settings to regroup them`, 'tz')
+    }
+  }
   let stats: ReturnType<typeof statsHandlers> | null = null
   const service = new ExportService({
     dbFile,
     exportDir: () => process.cwd(),
     statsQuery: (q: StatsQuery) => (stats ??= statsHandlers({ db }))['stats.query'](q),
-    timeZone: values.utc ? 'utc' : 'local'
+    timeZone: zone
   })
   const started = performance.now()
   try {

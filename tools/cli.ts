@@ -7,22 +7,120 @@
  *        [--lang en|ru] [--search S --sort COL --order asc|desc] [--client ID] [--from YYYY-MM-DD --to YYYY-MM-DD]
  *        [--group day|operator|sender|viber-sender|country] [--utc]
  *        export a table as the app does, with the same filters (see tools/cli-export.ts)
- * Prints one JSON line as its result; exits non-zero with a JSON error line on failure.
+ *   check --db FILE [--quick]       integrity_check (quick_check with --quick); the file is only read
+ *   backup --db FILE [--keep 7]     a verified backup now, into backups/ beside FILE (the oldest beyond --keep go)
+ *   backups --db FILE               the backups of FILE, newest first
+ *   restore --db FILE --latest | --backup NAME
+ *        puts a backup in FILE's place; FILE is kept aside (FILE.damaged-<time> or FILE.replaced-<time>),
+ *        never deleted. Close the app that uses FILE first.
+ * Prints one JSON line as its result; exits non-zero with a JSON error line on stdout and the
+ * same message as one plain line on stderr.
  */
+import Database from 'better-sqlite3'
+import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { backupDir, createBackup, listBackups, restoreBackup } from '../src/backend/db/backup'
 import { openDatabase } from '../src/backend/db/connection'
+import { checkFile, damagedError, openError, wireError } from '../src/backend/db/integrity'
+import { liveHolder, syncRunningError } from '../src/backend/db/syncLock'
 import { SyncEngine, type Connection } from '../src/backend/sync/engine'
 import { createStreams } from '../src/backend/sync/streams'
 import { parseProviderDate, SIM_SELECT } from '../src/backend/sync/sources/simProvider'
-import { AppError } from '../src/shared/errors'
+import { AppError, type ErrorParams } from '../src/shared/errors'
 import type { SourceKind } from '../src/shared/types'
 import { urlSchema } from '../src/shared/contract'
 import { runExport } from './cli-export'
 
-function fail(code: string, message: string, exit = 1): never {
-  console.log(JSON.stringify({ ok: false, error: { code, message } }))
+function fail(code: string, message: string, exit = 1, params?: ErrorParams, extra: Record<string, unknown> = {}): never {
+  const line = message.replace(/\s*\n\s*/g, ' ')
+  console.log(JSON.stringify({ ok: false, error: { code, message: line, ...(params && { params }) }, ...extra }))
+  console.error(`sms-desk: ${line}`)
   process.exit(exit)
+}
+
+/** What to do about a damaged file, said where the error is. */
+function advice(code: string, dbFile: string): string {
+  if (code !== 'db_damaged') return ''
+  const backups = listBackups(dbFile)
+  return backups.length
+    ? ` Restore the latest backup (${backups[0].name}): npm run cli -- restore --db ${dbFile} --latest`
+    : ` There is no backup in ${backupDir(dbFile)}: move the file aside and sync again into a new one.`
+}
+
+function dbArg(value: string | undefined): string {
+  if (!value) fail('invalid_input', '--db FILE is required', 2, { field: 'db' })
+  return path.resolve(value)
+}
+
+function existingDb(value: string | undefined): string {
+  const file = dbArg(value)
+  if (!fs.existsSync(file)) fail('invalid_input', `--db: no such file: ${file}`, 2, { field: 'db' })
+  return file
+}
+
+function check(argv: string[]): void {
+  const { values } = parseArgs({ args: argv, options: { db: { type: 'string' }, quick: { type: 'boolean', default: false } } })
+  const file = existingDb(values.db)
+  const result = checkFile(file, values.quick ? 'quick' : 'full')
+  if (!result.ok) {
+    const e = damagedError(file, result.problems)
+    fail(e.code, e.message + advice(e.code, file), 1, e.params, { check: result })
+  }
+  console.log(JSON.stringify({ ok: true, check: result }))
+}
+
+async function backup(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { db: { type: 'string' }, keep: { type: 'string', default: '7' } } })
+  const file = existingDb(values.db)
+  const keep = Number(values.keep)
+  if (!Number.isInteger(keep) || keep < 1 || keep > 100) fail('invalid_input', '--keep: 1 to 100', 2, { field: 'keep' })
+  const db = openDatabase(file)
+  try {
+    const made = await createBackup(db, file, { keep })
+    console.log(JSON.stringify({ ok: true, backup: made, dir: backupDir(file) }))
+  } finally {
+    db.close()
+  }
+}
+
+function backups(argv: string[]): void {
+  const { values } = parseArgs({ args: argv, options: { db: { type: 'string' } } })
+  const file = dbArg(values.db)
+  console.log(JSON.stringify({ ok: true, dir: backupDir(file), backups: listBackups(file) }))
+}
+
+function restore(argv: string[]): void {
+  const { values } = parseArgs({ args: argv, options: { db: { type: 'string' }, backup: { type: 'string' }, latest: { type: 'boolean', default: false } } })
+  const file = dbArg(values.db)
+  if (!values.latest && !values.backup) {
+    const names = listBackups(file).map((b) => b.name)
+    fail('invalid_input', `Give --latest or --backup NAME. Backups of ${file}: ${names.length ? names.join(', ') : 'none'}`, 2, { field: 'backup' })
+  }
+  if (values.latest && values.backup) fail('invalid_input', '--latest or --backup NAME: one or the other', 2, { field: 'backup' })
+  // Is the current file damaged (it is then kept aside as such), or does a sync write it now?
+  let label: 'damaged' | 'replaced' = 'replaced'
+  if (fs.existsSync(file) && fs.statSync(file).size > 0) {
+    let ok = false
+    try {
+      ok = checkFile(file, 'quick').ok
+    } catch {
+      ok = false
+    }
+    if (!ok) label = 'damaged'
+    else {
+      const probe = new Database(file, { readonly: true, fileMustExist: true })
+      try {
+        const holder = liveHolder(probe)
+        if (holder) throw syncRunningError(holder)
+      } finally {
+        probe.close()
+      }
+    }
+  }
+  const { backup: restored, aside } = restoreBackup(file, values.backup ?? null, { label })
+  openDatabase(file).close() // opened as the app opens it: checked, and migrated when older
+  console.log(JSON.stringify({ ok: true, restored, aside }))
 }
 
 async function sync(argv: string[]): Promise<void> {
@@ -43,7 +141,7 @@ async function sync(argv: string[]): Promise<void> {
       from: { type: 'string' }
     }
   })
-  if (!values.db) fail('invalid_input', '--db FILE is required', 2)
+  const dbFile = dbArg(values.db)
   const connections: Partial<Record<SourceKind, Connection>> = {}
   for (const kind of ['platform', 'sim', 'dispatch'] as const) {
     const url = values[kind]
@@ -58,7 +156,8 @@ async function sync(argv: string[]): Promise<void> {
   if (values.from && from === null) fail('invalid_input', `--from: expected a date as DD-MM-YYYY, got ${values.from}`, 2)
   const trailingDays = Number(values['sim-trailing-days'])
   if (!Number.isInteger(trailingDays) || trailingDays < 0 || trailingDays > 60) fail('invalid_input', '--sim-trailing-days: 0 to 60', 2)
-  const db = openDatabase(path.resolve(values.db))
+  // The sync's connection: every transaction begins IMMEDIATE (waits for the write lock).
+  const db = openDatabase(dbFile, { immediate: true })
   const engine = new SyncEngine({
     db,
     streams: createStreams(() => ({ select, trailingDays, from })),
@@ -87,11 +186,19 @@ async function sync(argv: string[]): Promise<void> {
 }
 
 const [command, ...rest] = process.argv.slice(2)
+const dbFlag = rest.indexOf('--db')
+const named = dbFlag >= 0 && rest[dbFlag + 1] ? path.resolve(rest[dbFlag + 1]) : ''
 try {
   if (command === 'sync') await sync(rest)
   else if (command === 'export') await runExport(rest)
-  else fail('invalid_input', `Unknown command "${command ?? ''}". Commands: sync, export`, 2)
+  else if (command === 'check') check(rest)
+  else if (command === 'backup') await backup(rest)
+  else if (command === 'backups') backups(rest)
+  else if (command === 'restore') restore(rest)
+  else fail('invalid_input', `Unknown command "${command ?? ''}". Commands: sync, export, check, backup, backups, restore`, 2)
 } catch (e) {
-  if (e instanceof AppError) fail(e.code, e.message)
-  fail('internal', (e as Error).message)
+  const err = e instanceof AppError ? e : named ? openError(e, named) : null
+  if (err) fail(err.code, err.message + (named ? advice(err.code, named) : ''), 1, err.params)
+  const wire = wireError(e)
+  fail(wire.code, wire.message, 1, wire.params)
 }

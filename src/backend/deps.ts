@@ -15,8 +15,10 @@ export interface BackendDeps {
   emit<E extends EventName>(event: E, payload: EventMap[E]): void
   /** The default folder for exports (Settings). */
   exportDir(): string
-  /** Worker scripts the host can run (the export writer), when workers are available. */
-  workers?: { export?: WorkerScript }
+  /** Worker scripts the host can run (the export writer, the statistics regrouping), when workers are available. */
+  workers?: { export?: WorkerScript; stats?: WorkerScript }
+  /** The time zone whose days filters and exports use (Settings, else this computer's); default this computer's. */
+  timeZone?: () => string
   /** Electron's save dialog; absent in the browser mode. */
   chooseSaveFile?: (suggestedName: string, format: 'xlsx' | 'csv') => Promise<string | null>
 }

@@ -3,20 +3,23 @@
  * channel of the shared contract. Electron-free, so Electron's IPC, the browser bridge and the
  * tests all drive the very same object.
  */
-import fs from 'node:fs'
 import path from 'node:path'
 import { contract, isChannel, type Handlers, type SettingsPatch } from '../shared/contract'
 import { AppError, type Envelope } from '../shared/errors'
 import type { EventMap, EventName, SettingsView, SourceKind, SyncRunSummary, SyncStatus } from '../shared/types'
 import { SOURCE_KINDS } from '../shared/types'
 import { ClientsRepo } from './db/clients'
-import { openDatabase, type Db } from './db/connection'
+import type { Db } from './db/connection'
+import { wireError } from './db/integrity'
+import { createStoreBackend, type StoreHandlers, type StoreTuning } from './storeService'
 import { SettingsRepo } from './db/settings'
 import type { SecretBox } from './secrets'
 import type { BackendDeps } from './deps'
 import { clientPageHandlers, flushOutbox, stopOutbox } from './outbox/handlers'
 import { exportHandlers, exportService } from './export/handlers'
 import { statsHandlers } from './stats/handlers'
+import { StatsZoneService } from './stats/zoneService'
+import { effectiveTimeZone, systemTimeZone } from '../shared/zone'
 import type { Connection } from './sync/engine'
 import { SyncHost, type SyncTuning, type WorkerScript } from './sync/host'
 import { requestJson } from './sync/http'
@@ -41,6 +44,10 @@ export interface BackendOptions {
   chooseSaveFile?: BackendDeps['chooseSaveFile']
   /** Seed and size of the demo data the first run offers. */
   demo?: { seed: number; clients: number }
+  /** The clock of the local store (backup names and schedule, check times); tests pass theirs. */
+  now?: () => number
+  /** Backups: how many are kept, how often, when the schedule first looks (storeService.ts). */
+  store?: StoreTuning
 }
 
 type Listener = <E extends EventName>(event: E, payload: EventMap[E]) => void
@@ -61,20 +68,24 @@ const TEST_PATHS: Record<SourceKind, { method: 'GET' | 'POST'; path: string; bod
   dispatch: { method: 'GET', path: 'api/v1/dispatch-reports/' }
 }
 
-/** Maps any thrown value to a wire error; internal details are not leaked beyond a message. */
+/**
+ * Maps any thrown value to a wire error; internal details are not leaked beyond a message.
+ * SQLite's damage codes become db_damaged (the store then closes), a full disk disk_full.
+ */
 export function toEnvelopeError(e: unknown): Envelope<never> {
-  if (e instanceof AppError) return { ok: false, error: e.toWire() }
-  const err = e as { code?: string; message?: string }
-  if (err?.code === 'SQLITE_FULL' || err?.code === 'ENOSPC') {
-    return { ok: false, error: { code: 'disk_full', message: 'The disk is full; nothing was changed' } }
-  }
-  return { ok: false, error: { code: 'internal', message: String(err?.message ?? e) } }
+  return { ok: false, error: wireError(e) }
 }
 
+/**
+ * The backend: opens the local store (refusing a damaged file without writing to it) and
+ * builds everything on it; when the store cannot be opened it still answers the store
+ * channels, so the app can offer to restore a backup or start over (storeService.ts).
+ */
 export function createBackend(options: BackendOptions): Backend {
-  fs.mkdirSync(options.dataDir, { recursive: true })
-  const dbFile = path.join(options.dataDir, 'sms-desk.sqlite')
-  const db = openDatabase(dbFile)
+  return createStoreBackend(options, (db, dbFile, store) => createLiveBackend(options, db, dbFile, store))
+}
+
+function createLiveBackend(options: BackendOptions, db: Db, dbFile: string, store: StoreHandlers): Backend {
   const settings = new SettingsRepo(db, options.box)
   const clients = new ClientsRepo(db)
   const listeners = new Set<Listener>()
@@ -96,7 +107,9 @@ export function createBackend(options: BackendOptions): Backend {
     return {
       select: select.length ? select : ['all'],
       trailingDays: settings.get('sim.trailingDays', DEFAULT_SIM_OPTIONS.trailingDays),
-      from: from ? parseProviderDate(from) : null
+      from: from ? parseProviderDate(from) : null,
+      deepEveryDays: settings.get('sim.deepEveryDays', DEFAULT_SIM_OPTIONS.deepEveryDays),
+      deepDays: settings.get('sim.deepDays', DEFAULT_SIM_OPTIONS.deepDays)
     }
   }
 
@@ -109,6 +122,17 @@ export function createBackend(options: BackendOptions): Backend {
     worker: options.syncWorker,
     reader: options.readerWorker,
     onProgress: (p) => emit('sync.progress', p)
+  })
+
+  /** The zone whose days everything uses: the one chosen in Settings, else this computer's. */
+  const timeZone = (): string => effectiveTimeZone(settings.get<string>('timeZone', ''), systemTimeZone())
+  const statsZone = new StatsZoneService({
+    db,
+    dbFile,
+    worker: options.workers?.stats,
+    syncIdle: () => engine.idle(),
+    onStatus: (s) => emit('stats.zone', s),
+    onRegrouped: () => emit('data.changed', { tables: ['stats'] })
   })
 
   const tableCounts = (): Record<string, number> => {
@@ -140,12 +164,17 @@ export function createBackend(options: BackendOptions): Backend {
     sim: {
       select: settings.get('sim.select', DEFAULT_SIM_OPTIONS.select),
       trailingDays: settings.get('sim.trailingDays', DEFAULT_SIM_OPTIONS.trailingDays),
-      from: settings.get('sim.from', '')
+      from: settings.get('sim.from', ''),
+      deepEveryDays: settings.get('sim.deepEveryDays', DEFAULT_SIM_OPTIONS.deepEveryDays),
+      deepDays: settings.get('sim.deepDays', DEFAULT_SIM_OPTIONS.deepDays)
     },
     language: settings.get('language', 'en'),
     theme: settings.get('theme', 'system'),
     syncIntervalMinutes: settings.get('syncIntervalMinutes', 0),
-    exportDir: settings.get('exportDir', path.join(options.dataDir, 'exports'))
+    exportDir: settings.get('exportDir', path.join(options.dataDir, 'exports')),
+    timeZone: settings.get('timeZone', ''),
+    systemTimeZone: systemTimeZone(),
+    statsZone: statsZone.status()
   })
 
   const schedule = (): void => {
@@ -161,6 +190,8 @@ export function createBackend(options: BackendOptions): Backend {
   }
 
   const runSync = async (): Promise<SyncRunSummary> => {
+    // The statistics are being regrouped for a new zone: the sync writes them too, so it waits.
+    if (statsZone.busy && !engine.running) await statsZone.idle()
     const pending = engine.run()
     emit('sync.status', status())
     const summary = await pending
@@ -189,12 +220,15 @@ export function createBackend(options: BackendOptions): Backend {
         settings.set('sim.select', patch.sim.select)
         settings.set('sim.trailingDays', patch.sim.trailingDays)
         settings.set('sim.from', patch.sim.from)
+        if (patch.sim.deepEveryDays !== undefined) settings.set('sim.deepEveryDays', patch.sim.deepEveryDays)
+        if (patch.sim.deepDays !== undefined) settings.set('sim.deepDays', patch.sim.deepDays)
       }
-      for (const key of ['language', 'theme', 'syncIntervalMinutes', 'exportDir'] as const) {
+      for (const key of ['language', 'theme', 'syncIntervalMinutes', 'exportDir', 'timeZone'] as const) {
         if (patch[key] !== undefined) settings.set(key, patch[key])
       }
     })()
     if (patch.syncIntervalMinutes !== undefined) schedule()
+    if (patch.timeZone !== undefined) void statsZone.ensure(timeZone())
     return settingsView()
   }
 
@@ -225,11 +259,12 @@ export function createBackend(options: BackendOptions): Backend {
     emit,
     exportDir: () => settingsView().exportDir,
     workers: options.workers,
-    chooseSaveFile: options.chooseSaveFile
+    chooseSaveFile: options.chooseSaveFile,
+    timeZone
   }
 
   const stats = statsHandlers(deps)
-  const exports = exportService(deps, stats['stats.query'])
+  const exports = exportService(deps, stats['stats.query'], { timeZone })
   const handlers: Handlers = {
     ...clientPageHandlers(deps),
     ...stats,
@@ -264,10 +299,13 @@ export function createBackend(options: BackendOptions): Backend {
     'demo.start': async () => {
       const url = await startDemo()
       return { url }
-    }
+    },
+    ...store
   }
 
   schedule()
+  // The statistics follow the zone in force (also after the computer's zone or the time zone database changed).
+  void statsZone.ensure(timeZone())
   // A demo chosen on an earlier run comes back on its new loopback port.
   const demoReady = settings.get('demo.active', false) ? startDemo().catch(() => undefined) : Promise.resolve()
 
@@ -310,6 +348,7 @@ export function createBackend(options: BackendOptions): Backend {
       await engine.idle()
       stopOutbox(deps)
       await exports.close()
+      await statsZone.close()
       await demoServer?.close()
       demoServer = null
       db.close()

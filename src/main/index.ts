@@ -64,14 +64,32 @@ void app.whenReady().then(() => {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
   Menu.setApplicationMenu(null)
   const dataDir = app.getPath('userData')
-  backend = createBackend({
+  // A damaged or unopenable database does not stop the backend: the window opens on the
+  // screen that says so (store.* channels). Only a data folder that cannot even be created does.
+  try {
+    backend = createLiveOrStoreBackend(dataDir)
+  } catch (e) {
+    dialog.showErrorBox('SMS Desk', `SMS Desk cannot start: ${(e as Error).message}`)
+    app.quit()
+    return
+  }
+  registerIpc(backend, devUrl)
+  forwardEvents(backend, () => win?.webContents ?? null)
+  createWindow()
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow()
+  })
+})
+
+function createLiveOrStoreBackend(dataDir: string): Backend {
+  return createBackend({
     dataDir,
     box: secretBox(dataDir),
     mode: 'electron',
     version: app.getVersion(),
     syncWorker: { path: path.join(here, 'syncWorker.js') },
     readerWorker: { path: path.join(here, 'syncReader.js') },
-    workers: { export: { path: path.join(here, 'exportWorker.js') } },
+    workers: { export: { path: path.join(here, 'exportWorker.js') }, stats: { path: path.join(here, 'statsZoneWorker.js') } },
     chooseSaveFile: async (suggestedName, format) => {
       const options = {
         defaultPath: path.join(app.getPath('documents'), suggestedName),
@@ -81,13 +99,7 @@ void app.whenReady().then(() => {
       return r.canceled || !r.filePath ? null : r.filePath
     }
   })
-  registerIpc(backend, devUrl)
-  forwardEvents(backend, () => win?.webContents ?? null)
-  createWindow()
-  app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow()
-  })
-})
+}
 
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit()

@@ -14,7 +14,8 @@ export const FAULT_KINDS = [
   'null', // null in place of a record
   'phantom', // a 200 with an empty record for an id that does not exist
   'duplicate', // rows of the previous page repeated
-  'shift' // rows inserted or changed mid-sync, shifting later pages
+  'shift', // rows inserted or changed mid-sync, shifting later pages
+  'cap' // every page holds at most `cap` rows, whatever size was asked (not random: always on)
 ] as const
 export type FaultKind = (typeof FAULT_KINDS)[number]
 
@@ -25,15 +26,17 @@ export interface FaultOptions {
   seed?: number
   retryAfterSeconds?: number
   slowMs?: number
+  /** Rows a page holds at most while `cap` is on (default 100). */
+  cap?: number
 }
 
-export function parseFaults(spec: string | undefined, rate = 0.1): FaultOptions {
+export function parseFaults(spec: string | undefined, rate = 0.1, cap?: number): FaultOptions {
   if (!spec || spec === 'none') return { kinds: [], rate: 0 }
   const kinds = spec === 'all' ? [...FAULT_KINDS] : (spec.split(',').map((s) => s.trim()) as FaultKind[])
   for (const k of kinds) {
     if (!FAULT_KINDS.includes(k)) throw new Error(`Unknown fault kind "${k}". Known: ${FAULT_KINDS.join(', ')}`)
   }
-  return { kinds, rate }
+  return { kinds, rate, ...(cap !== undefined ? { cap } : {}) }
 }
 
 export class Faults {
@@ -52,6 +55,14 @@ export class Faults {
 
   get slowMs(): number {
     return this.options.slowMs ?? 5000
+  }
+
+  /** The rows a page may hold when `size` were asked: fewer while `cap` is on. */
+  pageSize(size: number): number {
+    const cap = this.options.cap ?? 100
+    if (!this.on.has('cap') || size <= cap) return size
+    this.counts.cap = (this.counts.cap ?? 0) + 1
+    return cap
   }
 
   set(options: FaultOptions): void {
@@ -83,6 +94,32 @@ export class Faults {
     else if (how === 1) copy[key] = { unexpected: true }
     else copy[key] = typeof value === 'string' || value === null ? 12.5 : typeof value === 'number' ? `${value}x` : 'yes'
     return copy
+  }
+
+  /** Records the server can never deliver intact (a server bug, not a passing fault), by resource. */
+  private readonly broken = new Map<string, 'null' | 'malformed'>()
+
+  /** Makes one record always come damaged, in lists and by id, until repaired. */
+  breakRecord(resource: string, id: number, how: 'null' | 'malformed'): void {
+    this.broken.set(`${resource}:${id}`, how)
+  }
+
+  repairRecord(resource: string, id: number): void {
+    this.broken.delete(`${resource}:${id}`)
+  }
+
+  get anyBroken(): boolean {
+    return this.broken.size > 0
+  }
+
+  /** How a record is broken for good, if it is. */
+  brokenAs(resource: string, id: unknown): 'null' | 'malformed' | undefined {
+    return this.broken.size ? this.broken.get(`${resource}:${String(id)}`) : undefined
+  }
+
+  /** A record broken for good as it is sent: null, or its id kept and its updated_at unreadable. */
+  brokenJson(how: 'null' | 'malformed', record: object): string {
+    return how === 'null' ? 'null' : JSON.stringify({ ...record, updated_at: 'not a time' })
   }
 
   pick(n: number): number {

@@ -183,22 +183,31 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
    * (after the answer has gone out) and kept until it is asked for by that exact URL — the
    * `next` link — or the data changes: a client following `next` never waits for rendering.
    */
-  function keysetList<R>(source: KeysetSource<R>, shift: () => void) {
+  function keysetList<R>(source: KeysetSource<R>, shift: () => void, resource: string) {
     let ahead: { url: string; version: number; body: Buffer; next: string | null } | null = null
 
     const render = (url: URL, afterMs: number | null, afterId: number, size: number, withFaults: boolean): { body: Buffer; next: string | null } => {
-      const page = source.pageRows(afterMs, afterId, size)
+      // A capped server serves fewer rows than asked; its `next` link follows what it served.
+      const limit = withFaults ? faults.pageSize(size) : size
+      const page = source.pageRows(afterMs, afterId, limit)
       let rows = page.rows
-      if (withFaults && afterMs !== null && faults.enabled('duplicate')) {
-        // Rows the client already has, sent again at the top of the page.
-        const before = source.rowsBefore(afterMs, afterId, 3)
-        if (before.length && faults.fire('duplicate')) rows = [...before, ...rows]
-      }
       const next = nextLink(url, page.next)
+      if (withFaults && afterMs !== null && faults.enabled('duplicate')) {
+        // Rows the client already has, sent again at the top of the page (which keeps its size,
+        // so its last rows come on the next page instead; `next` still points past them, as a
+        // sloppy server's would: the client must take its position from the records).
+        const before = source.rowsBefore(afterMs, afterId, 3)
+        if (before.length && faults.fire('duplicate')) {
+          const all = [...before, ...rows]
+          rows = all.slice(0, Math.max(rows.length, Math.min(all.length, limit)))
+        }
+      }
       const sink = new JsonSink().raw(`{"count":${page.count},"next":${JSON.stringify(next)},"previous":null,"results":[`)
       rows.forEach((r, i) => {
         if (i > 0) sink.byte(COMMA)
-        if (withFaults && faults.fire('null', 0.2)) sink.raw('null')
+        const broken = faults.anyBroken ? faults.brokenAs(resource, (source.rowObject(r) as { id: number }).id) : undefined
+        if (broken) sink.raw(faults.brokenJson(broken, source.rowObject(r)))
+        else if (withFaults && faults.fire('null', 0.2)) sink.raw('null')
         else if (withFaults && faults.fire('malformed', 0.2)) sink.raw(JSON.stringify(faults.corrupt(source.rowObject(r))))
         else source.writeRowJson(r, sink)
       })
@@ -208,7 +217,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     const renderAhead = (next: string, size: number): void => {
       const version = source.version
       setImmediate(() => {
-        if (source.version !== version || rowFaultsOn()) return
+        if (source.version !== version || rowFaultsOn() || faults.anyBroken) return
         const url = new URL(next)
         const afterMs = Date.parse(url.searchParams.get('updated_after') ?? '')
         const afterId = Number(url.searchParams.get('after_id'))
@@ -224,7 +233,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       if (afterMs !== null && Number.isNaN(afterMs)) {
         throw new HttpError(400, { detail: 'updated_after: expected an ISO-8601 timestamp', code: 'invalid_parameter' })
       }
-      const clean = !rowFaultsOn()
+      const clean = !rowFaultsOn() && !faults.anyBroken
       const href = ctx.url.toString()
       if (clean && ahead && ahead.url === href && ahead.version === source.version) {
         const { body, next } = ahead
@@ -240,11 +249,12 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     }
   }
 
-  function detail(get: (id: number) => object | undefined) {
+  function detail(resource: string, get: (id: number) => object | undefined) {
     return (ctx: Ctx) => {
       const record = get(Number(ctx.params[0]))
       if (!record) throw new HttpError(404, { detail: 'Not found.' })
-      return record
+      const broken = faults.brokenAs(resource, ctx.params[0])
+      return broken ? new Reply(200, faults.brokenJson(broken, record)) : record
     }
   }
 
@@ -340,8 +350,10 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
       throw new SimError((e as Error).message)
     }
     const clock = dataset.now
+    // A capped provider serves at most `cap` rows, but still counts pages in the size asked:
+    // a client that does not notice skips what lies between.
     let offset = (page as number) * (size as number)
-    let take = size as number
+    let take = faults.pageSize(size as number)
     if (offset > 0 && faults.enabled('shift')) {
       // The operator's late data: a new action appears before the offset, shifting later pages.
       const at = dataset.sim.dateAt(q, clock, offset)
@@ -359,7 +371,8 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     const sink = new JsonSink().raw('{"code":200,"message":"OK","result":{"items":[')
     dataset.sim.query(q, clock, offset, take).forEach((i, k) => {
       if (k > 0) sink.byte(COMMA)
-      sink.raw(rowText(() => dataset.sim.json(i), () => dataset.sim.item(i)))
+      const broken = faults.anyBroken ? faults.brokenAs('sim', dataset.sim.item(i).sid) : undefined
+      sink.raw(broken ? faults.brokenJson(broken, dataset.sim.item(i)) : rowText(() => dataset.sim.json(i), () => dataset.sim.item(i)))
     })
     return new Reply(200, sink.raw(']}}').toBuffer())
   }
@@ -406,20 +419,21 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   }
 
   const routes: [string, RegExp, string, Handler][] = [
-    ['GET', /^\/api\/v1\/clients\/$/, 'clients.list', keysetList(data.clients, () => dataset.touchClient())],
-    ['GET', /^\/api\/v1\/clients\/(\d+)\/$/, 'clients.detail', detail((id) => data.clients.get(id))],
+    ['GET', /^\/api\/v1\/clients\/$/, 'clients.list', keysetList(data.clients, () => dataset.touchClient(), 'clients')],
+    ['GET', /^\/api\/v1\/clients\/(\d+)\/$/, 'clients.detail', detail('clients', (id) => data.clients.get(id))],
     ['POST', /^\/api\/v1\/clients\/(\d+)\/top-up\/$/, 'clients.topUp', topUp],
     ['POST', /^\/api\/v1\/clients\/(\d+)\/credit\/$/, 'clients.credit', setCredit],
     ['POST', /^\/api\/v1\/clients\/(\d+)\/sms-subscription\/$/, 'clients.smsSubscription', setSubscription],
-    ['GET', /^\/api\/v1\/sender-names\/$/, 'senderNames.list', keysetList(data.senderNames, () => dataset.touchSenderName())],
-    ['GET', /^\/api\/v1\/sender-names\/(\d+)\/$/, 'senderNames.detail', detail((id) => data.senderNames.get(id))],
-    ['GET', /^\/api\/v1\/transactions\/$/, 'transactions.list', keysetList(data.transactions, () => dataset.touchTransactions())],
-    ['GET', /^\/api\/v1\/transactions\/(\d+)\/$/, 'transactions.detail', detail((id) => data.transactions.get(id))],
-    ['GET', /^\/api\/v1\/messages\/$/, 'messages.list', keysetList(data.messages, () => dataset.touchMessage())],
+    ['GET', /^\/api\/v1\/sender-names\/$/, 'senderNames.list', keysetList(data.senderNames, () => dataset.touchSenderName(), 'sender-names')],
+    ['GET', /^\/api\/v1\/sender-names\/(\d+)\/$/, 'senderNames.detail', detail('sender-names', (id) => data.senderNames.get(id))],
+    ['GET', /^\/api\/v1\/transactions\/$/, 'transactions.list', keysetList(data.transactions, () => dataset.touchTransactions(), 'transactions')],
+    ['GET', /^\/api\/v1\/transactions\/(\d+)\/$/, 'transactions.detail', detail('transactions', (id) => data.transactions.get(id))],
+    ['GET', /^\/api\/v1\/messages\/$/, 'messages.list', keysetList(data.messages, () => dataset.touchMessage(), 'messages')],
     ['GET', /^\/api\/v1\/messages\/(\d+)\/$/, 'messages.detail', (ctx) => {
       const m = Number(ctx.params[0])
       if (!(m >= 1 && m <= data.messages.size)) throw new HttpError(404, { detail: 'Not found.' })
-      return new Reply(200, data.messages.json(m - 1))
+      const broken = faults.brokenAs('messages', m)
+      return new Reply(200, broken ? faults.brokenJson(broken, JSON.parse(data.messages.json(m - 1)) as object) : data.messages.json(m - 1))
     }],
     ['POST', /^\/api\/report\/call_sms\/?$/, 'sim.callSms', callSms],
     ['GET', /^\/api\/v1\/dispatch-reports\/$/, 'dispatch.list', dispatchList],

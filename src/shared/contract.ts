@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import type {
   AppInfo,
+  BackupInfo,
   ClientDetail,
   ClientFinance,
   ClientRow,
@@ -15,12 +16,15 @@ import type {
   SenderNameRow,
   SettingsView,
   StatsResult,
+  StoreCheck,
+  StoreStatus,
   SyncRunSummary,
   SyncStatus,
   TransactionRow
 } from './types'
 import { CLIENT_SORT_COLUMNS, EXPORT_TABLES, SOURCE_KINDS, STATS_GROUPS } from './types'
 import { isConnectionUrl, isToken } from './validation'
+import { isTimeZone } from './zone'
 
 /** A phantom marker that carries an output type without a runtime value. */
 function out<T>(): T {
@@ -66,17 +70,21 @@ export const settingsPatchSchema = z
       .object({
         select: z.array(z.string().regex(/^(all|s_\d{1,12}|g_\d{1,12})$/, 'sim_select')).min(1).max(100),
         trailingDays: z.number().int().min(0).max(60),
-        from: z.string().regex(/^(|\d{2}-\d{2}-\d{4})$/, 'date')
+        from: z.string().regex(/^(|\d{2}-\d{2}-\d{4})$/, 'date'),
+        deepEveryDays: z.number().int().min(0).max(90).optional(),
+        deepDays: z.number().int().min(1).max(400).optional()
       })
       .strict()
       .optional(),
     syncIntervalMinutes: z.number().int().min(0).max(24 * 60).optional(),
-    exportDir: z.string().max(4096).optional()
+    exportDir: z.string().max(4096).optional(),
+    /** An IANA zone, or '' for this computer's. */
+    timeZone: z.string().max(64).refine((v) => v === '' || isTimeZone(v), 'time_zone').optional()
   })
   .strict()
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>
 
-/** A calendar day, YYYY-MM-DD (UTC), that really exists. */
+/** A calendar day, YYYY-MM-DD, that really exists (a day of the chosen time zone, where it names a period). */
 export const daySchema = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'day')
@@ -140,6 +148,9 @@ export const exportRequestSchema = z
   .strict()
 export type ExportRequest = z.infer<typeof exportRequestSchema>
 
+/** A backup's file name: a plain name in the backups folder, never a path. */
+export const backupNameSchema = z.string().max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}\.sqlite$/, 'backup_name')
+
 export const contract = {
   'app.info': { input: empty, output: out<AppInfo>() },
   'settings.get': { input: empty, output: out<SettingsView>() },
@@ -187,6 +198,22 @@ export const contract = {
   'export.chooseFile': {
     input: z.object({ suggestedName: z.string().max(200), format: z.enum(['xlsx', 'csv']) }).strict(),
     output: out<{ file: string | null }>()
+  },
+
+  /* The local store (Settings, the damaged-database screen): answered even when the database could not be opened. */
+  'store.status': { input: empty, output: out<StoreStatus>() },
+  /** A full integrity_check; damage found closes the store (it is never written to again). */
+  'store.check': { input: empty, output: out<StoreCheck>() },
+  'store.backup': { input: empty, output: out<BackupInfo>() },
+  /** Restores a backup (the newest without a name); the current file is kept aside. */
+  'store.restore': { input: z.object({ name: backupNameSchema.optional() }).strict(), output: out<StoreStatus>() },
+  /** Keeps the current file aside and starts with an empty database (settings kept where readable), then syncs. */
+  'store.startOver': { input: empty, output: out<StoreStatus>() },
+  /** Opens the database again (after space was freed, say). */
+  'store.reopen': { input: empty, output: out<StoreStatus>() },
+  'store.configure': {
+    input: z.object({ keep: z.number().int().min(1).max(100), intervalHours: z.number().int().min(0).max(24 * 30) }).strict(),
+    output: out<StoreStatus>()
   }
 } as const
 

@@ -72,6 +72,12 @@ export interface SimSyncSettings {
   trailingDays: number
   /** The first day of the first sync, DD-MM-YYYY; empty = 30 days back. */
   from: string
+  /**
+   * A deep re-read every this many days (0: never) reads the last `deepDays` days again, for
+   * actions the provider learns of later than the trailing window.
+   */
+  deepEveryDays: number
+  deepDays: number
 }
 
 export interface SettingsView {
@@ -81,6 +87,24 @@ export interface SettingsView {
   theme: Theme
   syncIntervalMinutes: number
   exportDir: string
+  /** The time zone whose days every screen, filter and export uses; '' = this computer's. */
+  timeZone: string
+  /** This computer's zone (the backend's): the zone in force while timeZone is ''. */
+  systemTimeZone: string
+  /** The zone the statistics are grouped by, and a regrouping under way. */
+  statsZone: StatsZoneStatus
+}
+
+/** The statistics' time zone: the aggregates are grouped by one zone's days, regrouped when it changes. */
+export interface StatsZoneStatus {
+  /** The zone the statistics are grouped by now. */
+  zone: string
+  /** The zone they are being regrouped for (in the background), or null. */
+  regrouping: string | null
+  /** How far that regrouping is, 0..1. */
+  progress: number
+  /** The last regrouping's failure, if it failed. */
+  error: { code: string; message: string } | null
 }
 
 export interface StreamStats {
@@ -99,6 +123,8 @@ export interface StreamState {
   lastAttemptAt: string | null
   lastError: { code: string; message: string } | null
   rows: number
+  /** When the stream's last deep re-read ended (the SIM provider's), or null. */
+  deepReadAt: string | null
 }
 
 export interface SyncProgress {
@@ -118,7 +144,13 @@ export interface SyncRunSummary {
   seconds: number
   cancelled: boolean
   streams: Record<string, StreamStats & { error: { code: string; message: string } | null }>
+  /** running while it syncs; interrupted when its process died before the end (db/syncLock.ts). */
+  status?: SyncRunStatus
+  /** The process that ran it. */
+  pid?: number
 }
+
+export type SyncRunStatus = 'running' | 'ok' | 'failed' | 'cancelled' | 'interrupted'
 
 export interface SyncStatus {
   running: boolean
@@ -143,6 +175,8 @@ export interface EventMap {
   'data.changed': { tables: string[] }
   'outbox.changed': { clientId: number }
   'export.progress': ExportJob
+  'stats.zone': StatsZoneStatus
+  'store.changed': StoreStatus
 }
 export type EventName = keyof EventMap
 
@@ -221,6 +255,8 @@ export interface StatsResult {
   clientId: number | null
   from: string
   to: string
+  /** The zone whose days the rows are grouped by (the chosen one, unless a regrouping is under way). */
+  timeZone: string
   rows: StatsRow[]
   totals: { sentParts: number; deliveredParts: number; efficiency: number | null; price: string; currency: string }[]
   ms: number
@@ -242,4 +278,41 @@ export interface ExportJob {
   error: { code: string; message: string } | null
   startedAt: string
   finishedAt: string | null
+}
+
+/* ---- The local store: integrity, backups (Settings, the damaged-database screen) ---- */
+
+/** ok: open; damaged: refused by an integrity check; unavailable: cannot be opened (disk full, permissions...). */
+export type StoreState = 'ok' | 'damaged' | 'unavailable'
+
+export interface StoreCheck {
+  kind: 'quick' | 'full'
+  ok: boolean
+  /** SQLite's own words, the first few. */
+  problems: string[]
+  checkedAt: string
+  ms: number
+}
+
+export interface BackupInfo {
+  /** The file name in the backups folder (what restore takes). */
+  name: string
+  createdAt: string
+  bytes: number
+}
+
+export interface StoreStatus {
+  state: StoreState
+  /** Why the store is not open (a translated code: db_damaged, disk_full...), or null. */
+  error: { code: string; message: string; params?: Record<string, string | number> } | null
+  file: string
+  backupDir: string
+  /** Newest first. */
+  backups: BackupInfo[]
+  /** How many backups are kept, and how often one is made (hours; 0 = only by hand). */
+  keep: number
+  intervalHours: number
+  lastCheck: StoreCheck | null
+  /** Files kept aside by a restore or a start-over (never deleted), newest first. */
+  asideFiles: string[]
 }

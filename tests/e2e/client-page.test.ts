@@ -88,6 +88,74 @@ describe('client page in Chromium', () => {
     await e.shot('24-client-export-en')
   })
 
+  it('uses the time zone chosen in Settings: a transaction at 23:30 UTC is under the next day in Moscow', async () => {
+    // A transaction of this client at 23:30 UTC on 10 March: 02:30 on 11 March in Moscow.
+    const ID = 99_000_001
+    e.backend.db
+      .prepare(`INSERT INTO transactions (id, client_id, date, credit, debit, purpose, balance_after, currency, updated_at)
+                VALUES (?, ?, '2026-03-10T23:30:00Z', 1234, 0, 'Late mailing', 0, 'EUR', '2026-03-10T23:30:00Z')`)
+      .run(ID, CLIENT)
+    const url = e.page.url()
+
+    // Settings: the searchable list of zones, default this computer's.
+    await e.page.getByTestId('nav-settings').click()
+    const select = e.page.getByTestId('settings-time-zone')
+    await select.waitFor()
+    await expect(select.textContent()).resolves.toContain('This computer’s')
+    await select.click()
+    await e.page.locator('.n-base-select-option', { hasText: 'This computer’s' }).first().waitFor()
+    await e.shot('28-settings-time-zone-list-en')
+    await e.page.keyboard.type('Moscow')
+    await e.page.locator('.n-base-select-option', { hasText: 'Europe/Moscow (UTC+03:00)' }).first().click()
+    await expect.poll(async () => (await e.backend.dispatch('settings.get', {})) as { ok: boolean; value?: { timeZone: string; statsZone: { zone: string; regrouping: string | null } } }, { timeout: 30_000 })
+      .toMatchObject({ ok: true, value: { timeZone: 'Europe/Moscow', statsZone: { zone: 'Europe/Moscow', regrouping: null } } })
+    await expect.poll(async () => (await select.textContent()) ?? '').toContain('Europe/Moscow')
+    await e.page.getByTestId('settings-time-zone-card').scrollIntoViewIfNeeded()
+    await e.shot('29-settings-time-zone-moscow-en')
+    // The list itself, searched.
+    await select.click()
+    // By offset too (Chromium's ICU may call Kathmandu by its older name, Katmandu).
+    await e.page.keyboard.type('+05:45')
+    await e.page.locator('.n-base-select-option', { hasText: /Asia\/Kath?mandu \(UTC\+05:45\)/ }).first().waitFor()
+    await e.shot('30-settings-time-zone-search-en')
+    await e.page.keyboard.press('Escape')
+
+    // Finance: the period is Moscow's days, and the caption says so.
+    await e.page.goto(url)
+    await e.page.getByTestId('client-tab-finance').click()
+    const caption = e.page.getByTestId('zone-caption').first()
+    await expect.poll(async () => (await caption.textContent()) ?? '').toContain('Days in Europe/Moscow (UTC+03:00)')
+    const setPeriod = async (from: string, to: string): Promise<void> => {
+      for (const [end, value] of [['from', from], ['to', to]] as const) {
+        const input = e.page.locator(`[data-testid=period-${end}] input`)
+        await input.fill(value)
+        await input.press('Enter')
+        await e.page.keyboard.press('Escape')
+      }
+      await expect.poll(() => e.page.locator('.n-date-panel').count()).toBe(0)
+    }
+    const row = e.page.locator(`[data-testid=transaction-row][data-id="${ID}"]`)
+    await setPeriod('2026-03-11', '2026-03-11')
+    await row.waitFor({ timeout: 15_000 })
+    await expect(row.textContent()).resolves.toContain('Mar 11, 2026, 2:30 AM')
+    await e.page.mouse.move(0, 0)
+    await e.page.getByTestId('transactions-table').scrollIntoViewIfNeeded()
+    await e.shot('31-client-finance-zone-en')
+    await setPeriod('2026-03-10', '2026-03-10')
+    await expect.poll(async () => e.page.getByTestId('transactions-table').getAttribute('data-total'), { timeout: 15_000 }).not.toBe(null)
+    await expect.poll(async () => row.count(), { timeout: 15_000 }).toBe(0)
+
+    // Statistics: the chart says whose days it counts.
+    await e.page.getByTestId('client-tab-statistics').click()
+    const zone = e.page.getByTestId('stats-zone')
+    await zone.waitFor()
+    await expect.poll(async () => zone.getAttribute('data-zone')).toBe('Europe/Moscow')
+    await expect(zone.textContent()).resolves.toContain('Days in Europe/Moscow (UTC+03:00)')
+    await expect(e.page.getByTestId('zone-caption').first().textContent()).resolves.toContain('Europe/Moscow')
+    await expect.poll(() => e.page.locator('[data-testid=stats-chart] .n-spin-body').count()).toBe(0)
+    await e.shot('32-client-stats-zone-en')
+  })
+
   it('shows the Names tab and the whole page in Russian', async () => {
     await e.page.getByTestId('client-tab-names').click()
     await e.page.getByTestId('names-table').waitFor()

@@ -109,7 +109,9 @@ describe('clients sync against the reference server', () => {
     server.data.clients.put(noLogin as typeof b)
     const summary = await testEngine(db, { platform: { url: server.url } }).run()
     const s = summary.streams['platform.clients']
-    expect(s.error).toBeNull()
+    // Reported, not skipped silently: the stream says how many it could not read.
+    expect(s.error?.code).toBe('records_unreadable')
+    expect(s.error?.message).toMatch(/2 record/)
     expect(s.rejected).toBe(2)
     expect(s.inserted).toBe(1232)
     const rejects = new SyncStateRepo(db).rejects('platform.clients')

@@ -21,6 +21,7 @@ import { exportRequestSchema, type ExportRequest } from '../../src/shared/contra
 import { MONEY_SCALE, PRICE_SCALE, formatUnits, parseDecimal } from '../../src/shared/money'
 import type { ExportJob, StatsResult } from '../../src/shared/types'
 import { sourceWorker, startBridge } from '../../tools/bridge/server'
+import { addDays, startOfDay, systemTimeZone } from '../../src/shared/zone'
 import { tempDir } from '../helpers'
 
 /* ---------------- an independent xlsx reader ---------------- */
@@ -155,10 +156,19 @@ function readXlsx(file: string): { sheets: XSheet[]; files: Map<string, Buffer> 
 /** A cell's plain value: numbers, text, booleans; dates as Excel serials. */
 const val = (c: XCell | null | undefined): unknown => (c ? c.value : null)
 
-/** The Excel serial of an ISO instant at the wall clock of `tz`. */
-function serialOf(iso: string, tz: 'local' | 'utc'): number {
+/** The Excel serial of an ISO instant at the wall clock of `tz` ('local': this process's zone, or an IANA zone read with Intl). */
+function serialOf(iso: string, tz: string): number {
   const ms = Date.parse(iso)
-  const wall = tz === 'utc' ? ms : ms - new Date(ms).getTimezoneOffset() * 60_000
+  let wall = ms
+  if (tz === 'local') wall = ms - new Date(ms).getTimezoneOffset() * 60_000
+  else if (tz !== 'utc') {
+    const p = Object.fromEntries(
+      new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })
+        .formatToParts(ms)
+        .map((x) => [x.type, Number(x.value)])
+    )
+    wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) + (ms % 1000)
+  }
   return 25569 + wall / 86_400_000
 }
 
@@ -361,13 +371,17 @@ interface TxRow {
   currency: string
 }
 
-function expectedTransactions(from: string, until: string, dir: 'ASC' | 'DESC'): TxRow[] {
+/** Client 1's transactions from 00:00 of `from` to 00:00 after `to` in `zone` (default: the backend's, this computer's). */
+function expectedTransactions(from: string, to: string, dir: 'ASC' | 'DESC', zone = systemTimeZone()): TxRow[] {
+  const start = startOfDay(zone, from)
+  const until = startOfDay(zone, addDays(to, 1))
   return backend.db
     .prepare(
       `SELECT id, date, credit, debit, purpose, balance_after, currency FROM transactions
-       WHERE client_id = 1 AND date >= ? AND date < ? ORDER BY date ${dir}, id ${dir}`
+       WHERE client_id = 1 ORDER BY date ${dir}, id ${dir}`
     )
-    .all(from, until) as TxRow[]
+    .all()
+    .filter((t) => Date.parse((t as TxRow).date) >= start && Date.parse((t as TxRow).date) < until) as TxRow[]
 }
 
 const TX_COLUMNS = ['id', 'date', 'credit', 'debit', 'purpose', 'balanceAfter', 'currency']
@@ -388,7 +402,7 @@ describe('export to xlsx', () => {
     expect(job).toMatchObject({ state: 'running', table: 'transactions', format: 'xlsx', file })
     const end = await finished(job.id)
     expect(end.error).toBeNull()
-    const expected = expectedTransactions('2026-01-05', '2026-01-26', 'ASC')
+    const expected = expectedTransactions('2026-01-05', '2026-01-25', 'ASC')
     expect(expected.length).toBeGreaterThan(1500)
     expect(end).toMatchObject({ state: 'done', rows: expected.length, total: expected.length })
     expect(partials(tmp.dir)).toEqual([])
@@ -397,7 +411,7 @@ describe('export to xlsx', () => {
     expect(sheets.map((s) => s.name)).toEqual(['Операции по счёту'])
     const [sheet] = sheets
     expect(sheet.rows[0].map(val)).toEqual([
-      'ID', 'Дата', 'Кредит (расходы на рассылки)', 'Дебет (пополнение)', 'Назначение', 'Баланс (после)', 'Валюта'
+      'ID', `Дата (${systemTimeZone()})`, 'Кредит (расходы на рассылки)', 'Дебет (пополнение)', 'Назначение', 'Баланс (после)', 'Валюта'
     ])
     const data = sheet.rows.slice(1)
     expect(data.length).toBe(expected.length)
@@ -452,7 +466,7 @@ describe('export to xlsx', () => {
     expect(svc.sheets(job.id)).toBe(3)
     const { sheets } = readXlsx(file)
     expect(sheets.map((s) => s.name)).toEqual(['Transactions', 'Transactions (2)', 'Transactions (3)'])
-    const expected = expectedTransactions('2026-01-01', '2026-03-01', 'DESC')
+    const expected = expectedTransactions('2026-01-01', '2026-02-28', 'DESC', 'UTC')
     const all = sheets.flatMap((s) => {
       expect(s.rows[0].map(val)).toEqual(['ID', 'Credit (mailing costs)'])
       expect(s.xml).toMatch(/<pane\b[^>]*ySplit="1"[^>]*state="frozen"/)
@@ -590,6 +604,54 @@ describe('export to xlsx', () => {
   })
 })
 
+describe('export in the chosen time zone', () => {
+  it('filters the days of the zone and writes its wall clock, saying the zone in the header (xlsx)', async () => {
+    const svc = service({ timeZone: 'Europe/Moscow' })
+    const file = path.join(tmp.dir, 'tx-moscow.xlsx')
+    const job = await svc.start(request({ table: 'transactions', columns: ['id', 'date', 'purpose'], file, transactions: { clientId: 1, from: '2026-01-05', to: '2026-01-05', order: 'asc' } }))
+    expect((await svc.wait(job.id)).state).toBe('done')
+    const [sheet] = readXlsx(file).sheets
+    expect(sheet.rows[0].map(val)).toEqual(['ID', 'Date (Europe/Moscow)', 'Purpose'])
+    // 5 January in Moscow: 4 January 21:00 UTC to 5 January 21:00 UTC.
+    const expected = expectedTransactions('2026-01-05', '2026-01-05', 'ASC', 'Europe/Moscow')
+    expect(expected[0].date >= '2026-01-04T21:00:00' && expected[0].date < '2026-01-04T21:18').toBe(true)
+    expect(expected.at(-1)!.date < '2026-01-05T21:00:00').toBe(true)
+    expect(expected).not.toEqual(expectedTransactions('2026-01-05', '2026-01-05', 'ASC', 'UTC'))
+    expect(sheet.rows.slice(1).map((c) => val(c[0]))).toEqual(expected.map((e) => e.id))
+    sheet.rows.slice(1).forEach((c, i) => expect(c[1]!.value as number).toBeCloseTo(serialOf(expected[i].date, 'Europe/Moscow'), 9))
+    // Every time shown falls on the 5th, 00:00 to 23:59 (the first after 21:00 UTC reads 00:xx).
+    const first = new Date(Math.round(((sheet.rows[1][1]!.value as number) - 25569) * 86_400_000)).toISOString()
+    expect(first.slice(0, 13)).toBe('2026-01-05T00')
+  })
+
+  it('writes CSV times in the zone, with a DST zone and a :45 zone', async () => {
+    for (const zone of ['America/New_York', 'Asia/Kathmandu']) {
+      const svc = service({ timeZone: zone })
+      const file = path.join(tmp.dir, `tx-${zone.replace('/', '-')}.csv`)
+      const job = await svc.start(request({ table: 'transactions', format: 'csv', columns: ['date', 'purpose'], file, transactions: { clientId: 1, from: '2026-01-10', to: '2026-01-11', order: 'asc' } }))
+      expect((await svc.wait(job.id)).state).toBe('done')
+      const rows = parseCsv(fs.readFileSync(file, 'utf8').slice(1))
+      expect(rows[0]).toEqual([`Date (${zone})`, 'Purpose'])
+      const expected = expectedTransactions('2026-01-10', '2026-01-11', 'ASC', zone)
+      expect(rows.slice(1).map((r) => r[0])).toEqual(
+        expected.map((e) => new Date(Math.round((serialOf(e.date, zone) - 25569) * 86_400_000)).toISOString().slice(0, 19).replace('T', ' '))
+      )
+      expect(rows.slice(1).every((r) => r[0] >= '2026-01-10 00:00:00' && r[0] < '2026-01-12 00:00:00')).toBe(true)
+    }
+  })
+
+  it('says whose days a statistics file counts', async () => {
+    const svc = service({ timeZone: 'Europe/Moscow' })
+    const q = { group: 'country' as const, clientId: null, from: '2026-01-01', to: '2026-01-31' }
+    const shown = (await statsHandlers({ db: backend.db })['stats.query'](q)) as StatsResult
+    const file = path.join(tmp.dir, 'stats-zone.xlsx')
+    const job = await svc.start(request({ table: 'statistics', language: 'ru', columns: ['country', 'sentParts'], file, statistics: q }))
+    expect((await svc.wait(job.id)).state).toBe('done')
+    // The statistics' own zone: the one their days are grouped by.
+    expect(readXlsx(file).sheets[0].rows[0].map(val)).toEqual([`Страна (дни по времени ${shown.timeZone})`, 'Отправлено SMS (частей)'])
+  })
+})
+
 describe('export to CSV', () => {
   it('writes UTF-8 with a BOM, RFC 4180 quoting, exact money and formula-like text prefixed', async () => {
     const svc = service()
@@ -628,8 +690,8 @@ describe('export to CSV', () => {
     const job = await svc.start(request({ table: 'transactions', format: 'csv', language: 'ru', columns: ['date', 'credit', 'purpose'], file, transactions: { clientId: 1, from: '2026-01-01', to: '2026-01-02', order: 'asc' } }))
     expect((await svc.wait(job.id)).state).toBe('done')
     const rows = parseCsv(fs.readFileSync(file, 'utf8').slice(1))
-    expect(rows[0]).toEqual(['Дата', 'Кредит (расходы на рассылки)', 'Назначение'])
-    const expected = expectedTransactions('2026-01-01', '2026-01-03', 'ASC')
+    expect(rows[0]).toEqual(['Дата (UTC)', 'Кредит (расходы на рассылки)', 'Назначение'])
+    const expected = expectedTransactions('2026-01-01', '2026-01-02', 'ASC', 'UTC')
     expect(rows.slice(1)).toEqual(
       expected.map((e) => [e.date.slice(0, 19).replace('T', ' '), formatUnits(e.credit, 2), /^[=+\-@\t]/.test(e.purpose) ? `'${e.purpose}` : e.purpose])
     )
@@ -770,12 +832,12 @@ describe('export from the command line', () => {
     const out = path.join(tmp.dir, 'cli', 'tx.xlsx')
     fs.mkdirSync(path.dirname(out), { recursive: true })
     const r = cli(['transactions', '--db', dbFile, '--out', out, '--client', '1', '--from', '2026-01-05', '--to', '2026-01-25', '--order', 'asc', '--utc'])
-    const expected = expectedTransactions('2026-01-05', '2026-01-26', 'ASC')
+    const expected = expectedTransactions('2026-01-05', '2026-01-25', 'ASC', 'UTC')
     expect(r.json).toMatchObject({ ok: true, table: 'transactions', format: 'xlsx', rows: expected.length, sheets: 1, file: out })
     expect(typeof r.json.seconds).toBe('number')
     expect(r.status).toBe(0)
     const [sheet] = readXlsx(out).sheets
-    expect(sheet.rows[0].map(val)).toEqual(['Date', 'Credit (mailing costs)', 'Debit (top-up)', 'Purpose', 'Balance (after)', 'Currency'])
+    expect(sheet.rows[0].map(val)).toEqual(['Date (UTC)', 'Credit (mailing costs)', 'Debit (top-up)', 'Purpose', 'Balance (after)', 'Currency'])
     expect(sheet.rows.slice(1).map((c) => val(c[3]))).toEqual(expected.map((e) => e.purpose))
     expect(sheet.rows.slice(1).map((c) => c[0]!.value as number)).toEqual(expected.map((e) => serialOf(e.date, 'utc')))
 
@@ -789,6 +851,24 @@ describe('export from the command line', () => {
     const s = cli(['statistics', '--db', dbFile, '--out', st, '--group', 'country', '--client', '1', '--from', '2026-01-01', '--to', '2026-01-31'])
     expect(s.json).toMatchObject({ ok: true, table: 'statistics', rows: 2 })
     expect(readXlsx(st).sheets[0].rows.slice(1).map((r) => val(r[0]))).toEqual(['BG', 'DE'])
+  })
+
+  it('takes the days and times of --tz, and refuses statistics grouped by another zone', () => {
+    const out = path.join(tmp.dir, 'cli', 'tx-moscow.csv')
+    fs.mkdirSync(path.dirname(out), { recursive: true })
+    const r = cli(['transactions', '--db', dbFile, '--out', out, '--client', '1', '--from', '2026-01-05', '--to', '2026-01-05', '--order', 'asc', '--tz', 'Europe/Moscow', '--columns', 'id,date'])
+    const expected = expectedTransactions('2026-01-05', '2026-01-05', 'ASC', 'Europe/Moscow')
+    expect(r.json).toMatchObject({ ok: true, rows: expected.length })
+    const rows = parseCsv(fs.readFileSync(out, 'utf8').slice(1))
+    expect(rows[0]).toEqual(['ID', 'Date (Europe/Moscow)'])
+    expect(rows.slice(1).map((x) => Number(x[0]))).toEqual(expected.map((e) => e.id))
+    expect(rows[1][1].slice(0, 13)).toBe('2026-01-05 00')
+    const grouped = (statsHandlers({ db: backend.db })['stats.query']({ group: 'day', clientId: null, from: '2026-01-01', to: '2026-01-02' }) as StatsResult).timeZone
+    const other = grouped === 'Asia/Almaty' ? 'Europe/Sofia' : 'Asia/Almaty'
+    const refused = cli(['statistics', '--db', dbFile, '--out', path.join(tmp.dir, 'cli', 'st.xlsx'), '--tz', other])
+    expect(refused.json).toMatchObject({ ok: false, error: { code: 'invalid_input' } })
+    expect(String((refused.json.error as { message: string }).message)).toContain(grouped)
+    expect(cli(['transactions', '--db', dbFile, '--client', '1', '--tz', 'Mars/Olympus']).json).toMatchObject({ ok: false, error: { code: 'invalid_input' } })
   })
 
   it('says what is wrong with its arguments', () => {

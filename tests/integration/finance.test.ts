@@ -23,6 +23,15 @@ let db: Db
 let server: ReferenceServer
 let handlers: ReturnType<typeof clientPageHandlers>
 const platformUrl = ''
+/** The time zone the handlers' days are in (Settings in the app). */
+let zone = 'UTC'
+const dayFormats = new Map<string, Intl.DateTimeFormat>()
+/** The day of `z` an ISO instant falls on, from Intl (en-CA writes YYYY-MM-DD). */
+function dayIn(z: string, iso: string): string {
+  let f = dayFormats.get(z)
+  if (!f) dayFormats.set(z, (f = new Intl.DateTimeFormat('en-CA', { timeZone: z, year: 'numeric', month: '2-digit', day: '2-digit' })))
+  return f.format(Date.parse(iso))
+}
 
 beforeAll(async () => {
   tmp = tempDir()
@@ -48,7 +57,8 @@ beforeAll(async () => {
     settings: new SettingsRepo(db, keyFileBox(tmp.dir)),
     connection: () => ({ url: platformUrl }),
     emit: () => undefined,
-    exportDir: () => tmp.dir
+    exportDir: () => tmp.dir,
+    timeZone: () => zone
   }
   // No platform address: writes stay pending, so what Finance expects of them can be read.
   handlers = clientPageHandlers(deps, { sendOnEnqueue: false, startDelayMs: 60_000, retryPassMs: { base: 60_000, max: 60_000 } })
@@ -72,7 +82,7 @@ function busiestClient(): number {
 function serverRows(clientId: number, from: string, to: string): TransactionRow[] {
   return server.data.transactions
     .all()
-    .filter((t) => t.client_id === clientId && t.date.slice(0, 10) >= from && t.date.slice(0, 10) <= to)
+    .filter((t) => t.client_id === clientId && dayIn(zone, t.date) >= from && dayIn(zone, t.date) <= to)
     .sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : b.id - a.id))
     .map((t) => ({
       id: t.id,
@@ -195,6 +205,33 @@ describe('clients.transactions', () => {
     // Nothing outside the history; another client's rows never.
     expect(transactions({ clientId: id, from: '2001-01-01', to: '2001-12-31' })).toEqual({ rows: [], total: 0, page: 1, pageSize: 20 })
     expect(transactions({ clientId: 999_999, from: first, to: last }).total).toBe(0)
+  })
+
+  it('takes a period as days of the chosen time zone: 00:00 to 00:00 there', () => {
+    const id = busiestClient()
+    try {
+      for (zone of ['Europe/Moscow', 'America/New_York', 'Asia/Kathmandu', 'Asia/Almaty']) {
+        const all = serverRows(id, '2000-01-01', '2100-01-01')
+        const days = [...new Set(all.map((t) => dayIn(zone, t.date)))].sort()
+        for (const [from, to] of [[days[1], days[days.length - 3]], [days[2], days[2]], [days[0], days[days.length - 1]]]) {
+          const got = transactions({ clientId: id, from, to, pageSize: 500 })
+          expect(got.rows, `${zone} ${from}..${to}`).toEqual(serverRows(id, from, to))
+          expect(got.rows.every((t) => dayIn(zone, t.date) >= from && dayIn(zone, t.date) <= to)).toBe(true)
+        }
+      }
+      // A time at 23:30 UTC belongs to the next day in Moscow, to its own day in UTC.
+      zone = 'Europe/Moscow'
+      const late = server.data.transactions.all().find((t) => t.client_id === id && t.date.slice(11, 13) === '23')
+      if (late) {
+        const next = dayIn('Europe/Moscow', late.date)
+        expect(next > late.date.slice(0, 10)).toBe(true)
+        expect(transactions({ clientId: id, from: next, to: next, pageSize: 500 }).rows.map((t) => t.id)).toContain(late.id)
+        zone = 'UTC'
+        expect(transactions({ clientId: id, from: next, to: next, pageSize: 500 }).rows.map((t) => t.id)).not.toContain(late.id)
+      }
+    } finally {
+      zone = 'UTC'
+    }
   })
 
   it('reads through the (client_id, date, id) index and refuses a period that ends before it starts', () => {

@@ -664,7 +664,8 @@ describe('faults', () => {
     const first = await json<Page<MessageRecord>>(`${f.url}/api/v1/messages/?page_size=20`)
     const second = await json<Page<MessageRecord>>(first.next!)
     expect(second.results.slice(0, 3)).toEqual(first.results.slice(-3))
-    expect(second.results.length).toBe(23)
+    // The page keeps the size asked for: its last rows come on the next page instead.
+    expect(second.results.length).toBe(20)
     const p0 = (await callSms(f, { page: 0, size: 50 })).result!.items
     const p1 = (await callSms(f, { page: 1, size: 50 })).result!.items
     const overlap = p1.length - 50
@@ -675,6 +676,17 @@ describe('faults', () => {
     const list = await json<{ id: string }[]>(`${f.url}/api/v1/dispatch-reports/`)
     expect(list.length).toBe(OPTIONS.dispatches! + 1)
     expect(new Set(list.map((d) => d.id)).size).toBe(OPTIONS.dispatches)
+    f.faults.set({ kinds: [], rate: 0 })
+  })
+
+  it('cap: every page holds at most `cap` rows, whatever size was asked', async () => {
+    f.faults.set({ kinds: ['cap'], rate: 0, cap: 7 })
+    const page = await json<Page<MessageRecord>>(`${f.url}/api/v1/messages/?page_size=50`)
+    expect(page.results.length).toBe(7)
+    expect(page.results).toEqual(f.data.messages.all().slice(0, 7))
+    // The SIM provider caps too, and still counts pages in the size asked for.
+    const p1 = (await callSms(f, { page: 1, size: 50 })).result!.items
+    expect(p1).toEqual(f.data.simActions.visible().slice(50, 57))
     f.faults.set({ kinds: [], rate: 0 })
   })
 

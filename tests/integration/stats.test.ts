@@ -1,17 +1,23 @@
 /**
  * The statistics engine against a naive recomputation: after random inserts, status updates
  * (into a bucket and back), parts, cost, day, sender, operator, channel and client changes,
- * deletes and client currency changes, every grouping for one client and for all clients,
- * over several periods, equals what a plain pass over the raw messages gives. Then the same
- * through a real sync against the reference server, as delivery reports land.
+ * deletes, client currency changes and regroupings for another time zone, every grouping for
+ * one client and for all clients, over several periods, equals what a plain pass over the raw
+ * messages gives, with days of the statistics' time zone (computed here with Intl, message by
+ * message) — for zones east and west of UTC, with summer time, with :30 and :45 offsets, and
+ * messages placed around local midnight and the clock changes. Then the same through a real
+ * sync against the reference server, as delivery reports land.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { clientRowFromWire, clientsUpserter } from '../../src/backend/db/clients'
 import type { Db } from '../../src/backend/db/connection'
 import { messagesUpserter } from '../../src/backend/db/messages'
 import type { Row } from '../../src/backend/db/upsert'
+import { LOCAL_DAY, LOCAL_ROLLUPS } from '../../src/backend/db/migrations/0006_time_zones'
 import { planPeriod } from '../../src/backend/stats/engine'
 import { statsHandlers } from '../../src/backend/stats/handlers'
+import { LocalDays, ensureStatsZone, regroupStats, storedZone } from '../../src/backend/stats/zone'
+import { addDays, startOfDay, zoneTransitions } from '../../src/shared/zone'
 import { clientWireSchema } from '../../src/backend/sync/sources/platformSchemas'
 import { generateClients } from '../../src/refserver/generate'
 import { Rng } from '../../src/refserver/random'
@@ -37,6 +43,22 @@ interface RawMessage {
 
 type Expected = Omit<StatsResult, 'ms'>
 
+const dayFormats = new Map<string, Intl.DateTimeFormat>()
+const knownDays = new Map<string, string>()
+/** The day of `zone` an ISO instant falls on, straight from Intl (en-CA writes YYYY-MM-DD). */
+function localDay(zone: string, iso: string): string {
+  const id = `${zone} ${iso}`
+  let day = knownDays.get(id)
+  if (day === undefined) {
+    let f = dayFormats.get(zone)
+    if (!f) dayFormats.set(zone, (f = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' })))
+    day = f.format(Date.parse(iso))
+    if (knownDays.size > 1_000_000) knownDays.clear()
+    knownDays.set(id, day)
+  }
+  return day
+}
+
 function fmtPrice(units: bigint): string {
   const neg = units < 0n
   const digits = (neg ? -units : units).toString().padStart(PRICE_SCALE + 1, '0')
@@ -46,13 +68,13 @@ function fmtPrice(units: bigint): string {
 /**
  * The definitions, applied message by message: sent parts = parts of every bucket but pending
  * and deleted; delivered parts = parts in delivered; price = every message's cost; per the
- * client's currency ('' for an unknown client); day = created_at's UTC day; sender = sms,
+ * client's currency ('' for an unknown client); day = created_at's day in `zone`; sender = sms,
  * Viber sender = viber, viber_pr, viber_tx.
  */
-function naive(messages: RawMessage[], currencies: Map<number, string>, q: StatsQuery): Expected {
+function naive(messages: RawMessage[], currencies: Map<number, string>, q: StatsQuery, zone: string): Expected {
   const groups = new Map<string, { key: string; currency: string; sent: number; delivered: number; cost: bigint }>()
   for (const m of messages) {
-    const day = m.created_at.slice(0, 10)
+    const day = localDay(zone, m.created_at)
     if (day < q.from || day > q.to) continue
     if (q.clientId !== null && m.client_id !== q.clientId) continue
     if (q.group === 'sender' && m.channel !== 'sms') continue
@@ -83,6 +105,7 @@ function naive(messages: RawMessage[], currencies: Map<number, string>, q: Stats
     clientId: q.clientId,
     from: q.from,
     to: q.to,
+    timeZone: zone,
     rows,
     totals: [...totals.entries()]
       .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -98,9 +121,13 @@ function localCurrencies(db: Db): Map<number, string> {
   return new Map((db.prepare('SELECT id, currency FROM clients').all() as { id: number; currency: string }[]).map((c) => [c.id, c.currency]))
 }
 
-/** Every grouping, for all clients and each of `clients`, over each period, equals the naive pass. */
+/**
+ * Every grouping, for all clients and each of `clients`, over each period, equals the naive pass
+ * with the days of the zone the statistics are grouped by (which the caller checks is the one it set).
+ */
 async function expectSameAsNaive(db: Db, clients: (number | null)[], periods: [string, string][], messages = localMessages(db), currencies = localCurrencies(db)): Promise<number> {
   const handlers = statsHandlers({ db })
+  const zone = storedZone(db).zone
   let checked = 0
   for (const [from, to] of periods) {
     for (const group of STATS_GROUPS) {
@@ -108,12 +135,34 @@ async function expectSameAsNaive(db: Db, clients: (number | null)[], periods: [s
         const q = statsQuerySchema.parse({ group, clientId, from, to })
         const { ms, ...got } = await handlers['stats.query'](q)
         expect(ms).toBeGreaterThanOrEqual(0)
-        expect(got, `${group} client ${clientId} ${from}..${to}`).toEqual(naive(messages, currencies, q))
+        expect(got, `${group} client ${clientId} ${from}..${to} in ${zone}`).toEqual(naive(messages, currencies, q, zone))
         checked += got.rows.length
       }
     }
   }
   return checked
+}
+
+/**
+ * The aggregate tables equal a recount in SQL from the messages with the local day of the
+ * migration (LOCAL_DAY): also for created_at text no Intl could read, where the day is whatever
+ * SQLite makes of it, the same for the triggers and the batch writer.
+ */
+function expectSameAsSqlRecount(db: Db): void {
+  for (const r of LOCAL_ROLLUPS) {
+    const keys = r.keys.map(([k]) => k).join(', ')
+    const exprs = r.keys.map(([, , e]) => e).join(', ')
+    const recount = db
+      .prepare(
+        `SELECT ${exprs}, count(*), sum(CASE WHEN M.bucket IN ('pending', 'deleted') THEN 0 ELSE M.parts END),
+           sum(CASE WHEN M.bucket = 'delivered' THEN M.parts ELSE 0 END), sum(M.cost)
+         FROM messages AS M ${r.when ? `WHERE ${r.when}` : ''} GROUP BY ${exprs} ORDER BY ${r.keys.map((_, i) => i + 1).join(', ')}`
+      )
+      .raw()
+      .all()
+    const stored = db.prepare(`SELECT ${keys}, messages, sent_parts, delivered_parts, cost FROM ${r.table} ORDER BY ${keys}`).raw().all()
+    expect(stored, r.table).toEqual(recount)
+  }
 }
 
 /** The aggregate tables hold no negative sums, and no row that changes emptied. */
@@ -149,7 +198,12 @@ describe('period plan', () => {
   })
 })
 
-describe('statistics equal a naive recomputation from raw rows', () => {
+/** East and west of UTC, with and without summer time, with :30 and :45 offsets, clock changes at :01 past (St John's), and UTC. */
+const ZONES = ['Europe/Moscow', 'Asia/Almaty', 'Europe/Sofia', 'America/New_York', 'Asia/Kolkata', 'Asia/Kathmandu', 'America/St_Johns', 'UTC']
+
+describe.each(ZONES)('statistics equal a naive recomputation from raw rows, days in %s', (ZONE) => {
+  /** Another zone the statistics are regrouped for in the middle of the writes, then back. */
+  const OTHER = ZONE === 'America/New_York' ? 'Asia/Kathmandu' : 'America/New_York'
   const CURRENCIES = ['KZT', 'RUB', 'EUR', 'BGN']
   const CHANNELS = ['sms', 'sms', 'sms', 'voice', 'viber', 'viber_pr', 'viber_tx']
   const STATUSES = ['ACCEPTED', 'QUEUED', 'ENROUTE', 'SENT', 'DELIVERED_TO_OPERATOR', 'DELIVRD', 'READ', 'UNDELIV', 'EXPIRED', 'REJECTD', 'DELETED', 'UNKNOWN']
@@ -163,8 +217,29 @@ describe('statistics equal a naive recomputation from raw rows', () => {
     ['2026-02-01', '2026-02-28'], // exactly a month
     ['2026-01-31', '2026-04-09'], // a month read whole minus its days outside
     ['2026-02-03', '2026-02-27'], // most of one month
+    ['2026-03-08', '2026-03-08'], // New York's spring forward: 23 hours
+    ['2026-03-29', '2026-03-29'], // Sofia's: 23 hours
+    ['2026-03-28', '2026-03-30'], // around it
     ['2026-06-01', '2026-06-30'] // no data
   ]
+  /** The zone's clock changes within the span (none for most zones). */
+  const CHANGES = zoneTransitions(ZONE, START, START + SPAN_DAYS * 86_400_000).slice(1).map((t) => t.start)
+
+  /** A creation time: anywhere in the span, or a few minutes either side of a local midnight or a clock change. */
+  function createdAt(rng: Rng): number {
+    const where = rng.next()
+    if (where < 0.25) {
+      const day = addDays('2026-01-20', rng.int(0, SPAN_DAYS - 1))
+      return startOfDay(ZONE, day) + rng.int(-90, 90) * 60_000 + rng.int(0, 59_999)
+    }
+    if (where < 0.32 && CHANGES.length) return rng.pick(CHANGES) + rng.int(-120, 120) * 60_000 + rng.int(0, 999)
+    return START + Math.floor(rng.next() * SPAN_DAYS * 86_400_000)
+  }
+
+  beforeEach(() => {
+    ensureStatsZone(db, ZONE)
+    expect(storedZone(db).zone).toBe(ZONE)
+  })
 
   function clientRecord(rng: Rng, id: number, currency: string): Row {
     const base = generateClients({ seed: id, clients: 1, now: START })[0]
@@ -175,7 +250,7 @@ describe('statistics equal a naive recomputation from raw rows', () => {
     const channel = rng.pick(CHANNELS)
     const country = rng.pick(Object.keys(OPERATORS))
     const status = rng.pick(STATUSES)
-    const created = START + Math.floor(rng.next() * SPAN_DAYS * 86_400_000)
+    const created = createdAt(rng)
     const parts = channel === 'sms' ? rng.int(1, 4) : 1
     return {
       id,
@@ -214,8 +289,8 @@ describe('statistics equal a naive recomputation from raw rows', () => {
     } else if (what < 0.74) {
       next.cost = rng.int(0, 5000)
     } else if (what < 0.8) {
-      // Another day, maybe another month.
-      next.created_at = new Date(START + Math.floor(rng.next() * SPAN_DAYS * 86_400_000)).toISOString()
+      // Another day, maybe another month, maybe either side of a midnight.
+      next.created_at = new Date(createdAt(rng)).toISOString()
     } else if (what < 0.85) {
       // The same day, another time: keys unchanged.
       next.created_at = (m.created_at as string).slice(0, 11) + '23:59:59.999Z'
@@ -292,7 +367,12 @@ describe('statistics equal a naive recomputation from raw rows', () => {
         db.prepare("UPDATE clients SET currency = 'UZS' WHERE id = 2").run()
         db.prepare('DELETE FROM clients WHERE id = 11').run()
       }
+      // The zone changes: everything is regrouped, and the writes that follow use the new days.
+      if (round === 2) regroupStats(db, OTHER)
+      if (round === 4) regroupStats(db, ZONE)
+      expect(storedZone(db).zone).toBe(round === 2 || round === 3 ? OTHER : ZONE)
       expectTidyAggregates(db)
+      expectSameAsSqlRecount(db)
       await expectSameAsNaive(db, checkClients, PERIODS)
     }
     // The local table is what the writes say it is (the oracle reads the raw rows).
@@ -353,13 +433,50 @@ describe('statistics equal a naive recomputation from raw rows', () => {
     await expectSameAsNaive(db, [null, 1, 2, 3], PERIODS)
   })
 
+  it('gives a message the same day in the batch writer as in the triggers, whatever its created_at says', async () => {
+    // Near every clock change and local midnight of the span, and text that is not a plain time.
+    const times: string[] = []
+    // (2010 too: St John's then changed its clocks at 00:01 local, off the quarter hours of UTC.)
+    const changes2010 = zoneTransitions(ZONE, Date.UTC(2010, 0, 1), Date.UTC(2011, 0, 1)).slice(1).map((t) => t.start)
+    for (const t of [...CHANGES, ...changes2010]) for (const d of [-3_600_000, -60_000, -1000, -1, 0, 1, 999, 1000, 60_000, 3_600_000]) times.push(new Date(t + d).toISOString())
+    for (let k = 0; k < 80; k += 7) {
+      const t = startOfDay(ZONE, addDays('2026-01-20', k))
+      for (const d of [-1, 0, 1]) times.push(new Date(t + d).toISOString(), new Date(t + d).toISOString().replace('.000Z', 'Z'))
+    }
+    const odd = ['2026-02-30T10:00:00Z', '2026-03-01T23:59:59.9999Z', '2026-03-01T23:59:59.123456Z', '2026-03-01 20:00:00', '2026-03-01T24:00:00Z',
+      '2026-03-01T10:00:60Z', '2026-13-01T00:00:00Z', 'garbage', '', '0099-01-01T00:00:00Z', '2026-03-29T00:59:59+03:00']
+    const days = new LocalDays(db)
+    days.refresh()
+    const sqlDay = db.prepare(`SELECT ${LOCAL_DAY.replaceAll('M.created_at', '$t')}`).pluck()
+    for (const t of [...times, ...odd]) expect(days.day(t), t).toBe(sqlDay.get({ t }))
+    // Plain times: the very day Intl gives.
+    for (const t of times) expect(days.day(t), t).toBe(localDay(ZONE, t))
+
+    // Written both ways (SQL by hand, then the batch writer replacing them, then deleted by hand): the sums stay exact.
+    const rng = new Rng(31)
+    db.transaction(() => clientsUpserter(db).write([clientRecord(rng, 1, 'EUR')]))()
+    const all = [...times, ...odd]
+    const rows = all.map((t, i) => ({ ...randomMessage(rng, i + 1, 1), created_at: t }))
+    const cols = Object.keys(rows[0])
+    const insert = db.prepare(`INSERT INTO messages (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})`)
+    db.transaction(() => rows.forEach((r) => insert.run(r)))()
+    expectSameAsSqlRecount(db)
+    const up = messagesUpserter(db)
+    const moved = rows.map((r, i) => ({ ...r, created_at: all[(i * 7 + 3) % all.length], bucket: 'delivered', status: 'DELIVRD', updated_at: '2027-01-01T00:00:00Z' }))
+    db.transaction(() => up.write(moved))()
+    expectSameAsSqlRecount(db)
+    db.prepare('DELETE FROM messages WHERE id % 3 = 0').run()
+    expectSameAsSqlRecount(db)
+    expectTidyAggregates(db)
+  })
+
   it('refuses a period that ends before it starts', async () => {
     const handlers = statsHandlers({ db })
     await expect(async () => handlers['stats.query']({ group: 'day', clientId: null, from: '2026-02-02', to: '2026-02-01' })).rejects.toMatchObject({ code: 'invalid_input' })
   })
 })
 
-describe('statistics through a real sync, as delivery reports land', () => {
+describe('statistics through a real sync, as delivery reports land, days in Europe/Sofia', () => {
   let server: ReferenceServer
   const NOW = Date.parse('2026-11-01T12:00:00Z')
 
@@ -390,10 +507,13 @@ describe('statistics through a real sync, as delivery reports land', () => {
   }
 
   it('equals the raw rows after the first sync and after each later one', async () => {
+    // Sofia: the last 40 days hold its autumn clock change (25 October).
+    ensureStatsZone(db, 'Europe/Sofia')
     const engine = testEngine(db, { platform: { url: server.url } }, { pageSize: 500 })
     const periods: [string, string][] = [
       ['2026-09-01', '2026-11-30'],
       ['2026-10-20', '2026-11-01'],
+      ['2026-10-25', '2026-10-25'],
       ['2026-11-01', '2026-11-01'],
       ['2026-09-23', '2026-10-31']
     ]

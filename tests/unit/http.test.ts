@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { retryAfterMs } from '../../src/backend/sync/http'
+import { DEFAULT_MAX_DEPTH, NestingScan, jsonNesting, retryAfterMs } from '../../src/backend/sync/http'
 import { pageUrl, parseCursor } from '../../src/backend/sync/sources/platform'
 
 describe('sync http helpers', () => {
@@ -60,5 +60,112 @@ describe('timestamps from the platform', () => {
     }
     expect(checked).toBe(16000)
     for (const notText of [null, undefined, 20260101, {}, ['2026-11-22T08:00:00Z']]) expect(isIsoUtc(notText)).toBe(false)
+  })
+})
+
+describe('the nesting scan run on every body before it is parsed', () => {
+  const scan = (text: string, max = DEFAULT_MAX_DEPTH): { tooDeep: boolean; open: boolean } => jsonNesting(Buffer.from(text), max)
+  /** The depth of a parsed value, the reference the scan must agree with. */
+  const depthOf = (v: unknown): number =>
+    v !== null && typeof v === 'object' ? 1 + Math.max(0, ...Object.values(v as object).map(depthOf)) : 0
+
+  it('counts brackets outside strings only, honouring escapes', () => {
+    expect(scan('[[[1]]]', 3)).toEqual({ tooDeep: false, open: false })
+    expect(scan('[[[1]]]', 2)).toEqual({ tooDeep: true, open: false })
+    expect(scan('{"a":{"b":[{}]}}', 4).tooDeep).toBe(false)
+    expect(scan('{"a":{"b":[{}]}}', 3).tooDeep).toBe(true)
+    // brackets, quotes and backslashes inside strings do not count
+    expect(scan(String.raw`["[[[[{{{{", "\\"]`, 1)).toEqual({ tooDeep: false, open: false })
+    expect(scan(String.raw`["\\"`, 1)).toEqual({ tooDeep: false, open: true }) // the string closed, the array did not
+    expect(scan(String.raw`["\\\"[[[["]`, 1)).toEqual({ tooDeep: false, open: false }) // \\ then \" stay in the string
+    expect(scan(String.raw`["\\\\"[[`, 2).tooDeep).toBe(true) // \\\\ ends at the quote: [[ is outside
+    expect(scan('{"ключ":"значение [[[ {{{","€":["😀"]}', 2)).toEqual({ tooDeep: false, open: false })
+  })
+
+  it('tells a text that ends unfinished, also when it ends on an escape', () => {
+    for (const cut of ['[1,2', '{"a":"tex', '{"a":[{"b":1}', '"abc', '["a\\']) expect(scan(cut).open, cut).toBe(true)
+    for (const whole of ['[]', '{}', '1', '"x"', 'null', '[1,[2],{"a":"]"}]', '']) expect(scan(whole).open, whole).toBe(false)
+  })
+
+  it('stops at once on a body nested 100,000 levels deep', () => {
+    const deep = '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000)
+    const started = performance.now()
+    expect(scan(deep)).toEqual({ tooDeep: true, open: false })
+    expect(performance.now() - started).toBeLessThan(50)
+  })
+
+  it('agrees with the depth of the parsed value on random JSON', () => {
+    let seed = 11
+    const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n)
+    const pieces = ['[', ']', '{', '}', '"', '\\', 'x', 'я', ',', ':']
+    const value = (d: number): unknown => {
+      const k = rand(d > 6 ? 3 : 5)
+      if (k === 0) return rand(100)
+      if (k === 1) return Array.from({ length: rand(6) }, () => pieces[rand(pieces.length)]).join('')
+      if (k === 2) return null
+      if (k === 3) return Array.from({ length: rand(4) }, () => value(d + 1))
+      return Object.fromEntries(Array.from({ length: rand(4) }, () => [pieces[rand(pieces.length)] + rand(9), value(d + 1)]))
+    }
+    for (let n = 0; n < 2000; n++) {
+      const v = value(0)
+      const text = JSON.stringify(v)
+      const depth = depthOf(v)
+      expect(scan(text, depth), text).toEqual({ tooDeep: false, open: false })
+      if (depth > 0) expect(scan(text, depth - 1).tooDeep, text).toBe(true)
+      // The same, fed in chunks cut anywhere (inside a string, after a backslash), as a body arrives.
+      const bytes = Buffer.from(text)
+      const chunked = new NestingScan(Math.max(0, depth - 1))
+      const whole = new NestingScan(depth)
+      for (let at = 0; at < bytes.length; ) {
+        const next = Math.min(bytes.length, at + 1 + rand(8))
+        chunked.feed(bytes.subarray(at, next))
+        whole.feed(bytes.subarray(at, next))
+        at = next
+      }
+      expect(chunked.tooDeep, text).toBe(depth > 0)
+      expect([whole.tooDeep, whole.open], text).toEqual([false, false])
+    }
+  })
+
+  it('costs a fraction of JSON.parse on a 10 MB page', () => {
+    const rows = Array.from({ length: 32_000 }, (_, i) => ({
+      id: i,
+      client_id: i % 500,
+      created_at: '2026-11-22T08:00:00.123Z',
+      updated_at: '2026-11-22T08:00:05.000Z',
+      sender: `Shop${i % 40}`,
+      phone: `+7916${1e6 + i}`,
+      operator: 'MTS',
+      status: 'delivered',
+      parts: 1,
+      price: '0.4500',
+      text: `Ваш код подтверждения: ${(i * 7919) % 1e6}. Никому не сообщайте "код" [ok]`
+    }))
+    const text = JSON.stringify({ count: rows.length, next: 'http://h/api/v1/messages/?after_id=1', previous: null, results: rows })
+    const bytes = Buffer.from(text)
+    expect(bytes.length).toBeGreaterThan(10e6)
+    /** The best of a few runs: the machine is shared, the best run is the cost. */
+    const best = (f: () => unknown): number => {
+      let min = Infinity
+      for (let r = 0; r < 7; r++) {
+        const t = performance.now()
+        f()
+        min = Math.min(min, performance.now() - t)
+      }
+      return min
+    }
+    // In 64 KiB chunks, as undici hands a body over.
+    const scanMs = best(() => {
+      const scan = new NestingScan(DEFAULT_MAX_DEPTH)
+      for (let at = 0; at < bytes.length; at += 65_536) scan.feed(bytes.subarray(at, at + 65_536))
+    })
+    const parseMs = best(() => JSON.parse(text))
+    const decodeMs = best(() => new TextDecoder().decode(bytes))
+    console.log(
+      `nesting scan of a ${(bytes.length / 1e6).toFixed(1)} MB page: ${scanMs.toFixed(1)} ms; ` +
+        `JSON.parse ${parseMs.toFixed(1)} ms, UTF-8 decoding ${decodeMs.toFixed(1)} ms`
+    )
+    expect(jsonNesting(bytes, DEFAULT_MAX_DEPTH)).toEqual({ tooDeep: false, open: false })
+    expect(scanMs).toBeLessThan(parseMs + decodeMs)
   })
 })

@@ -74,7 +74,10 @@ describe('migrations', () => {
       2: '38a549ba8addc6191136b3aa28b24ed82f8a3da7',
       3: '4caf0b3d1a483663cd1dff12d2a4eff4f267f9ef',
       4: 'a68927f2eaa591463d74b473a9277dae9b01b699',
-      5: '1684b31cd386c23120ef8eddae9891f66a39ae2e'
+      5: '1684b31cd386c23120ef8eddae9891f66a39ae2e',
+      6: 'f4f6237cda29c548df8ad9f7637bdbac753fc42b',
+      7: '68948ed422e9a44ebbfaba6c7785c3a64d7bb69c',
+      8: 'e01aac1d1eec75ce2e724af509fae4133ef78459'
     }
     for (const m of MIGRATIONS) {
       expect(createHash('sha1').update(m.sql).digest('hex'), `migration ${m.version} ${m.name}`).toBe(released[m.version])

@@ -4,10 +4,12 @@
  *   sync [--messages 1000000] [--sim-actions 200000]   sync over loopback against the raw insert limit
  *   export [--rows 1048575]   transactions to xlsx in the export worker, against a plain exceljs stream
  *   stats [--messages 5000000] [--clients 2000] [--runs 7]   the five statistics groupings, one client / all clients, over a year
+ *   faults [--seeds 3] [--messages 2500]   the fault matrix: records lost and differences after faulty syncs
  */
 import { parseArgs } from 'node:util'
 import { benchClients } from './clients'
 import { benchExport } from './export'
+import { benchFaults } from './faults'
 import { benchStats } from './stats'
 import { benchSync } from './sync'
 
@@ -20,7 +22,8 @@ const { values } = parseArgs({
     messages: { type: 'string', default: '1000000' },
     'sim-actions': { type: 'string', default: '200000' },
     rows: { type: 'string', default: '1048575' },
-    'in-thread': { type: 'boolean', default: false }
+    'in-thread': { type: 'boolean', default: false },
+    seeds: { type: 'string', default: '3' }
   }
 })
 
@@ -48,8 +51,13 @@ switch (name) {
     })
     break
   }
+  case 'faults': {
+    const given = (flag: string) => rest.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`))
+    result = await benchFaults({ seeds: Number(values.seeds), messages: given('messages') ? Number(values.messages) : 2500 })
+    break
+  }
   default:
-    console.error(`Unknown benchmark "${name ?? ''}". Benchmarks: clients, sync, export, stats`)
+    console.error(`Unknown benchmark "${name ?? ''}". Benchmarks: clients, sync, export, stats, faults`)
     process.exit(2)
 }
 console.log(JSON.stringify(result))

@@ -9,6 +9,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { keyFileBox } from '../../src/backend/secrets'
 import { createBackend } from '../../src/backend/service'
+import type { StoreStatus } from '../../src/shared/types'
 import { sourceSyncWorker, sourceWorker, startBridge } from './server'
 
 const { values } = parseArgs({
@@ -35,22 +36,31 @@ const backend = createBackend({
   // Syncs run in a worker thread; tsx loads its TypeScript source.
   syncWorker: sourceSyncWorker(),
   readerWorker: sourceWorker('src/backend/sync/readerWorker.ts'),
-  workers: { export: sourceWorker('src/backend/export/worker.ts') }
+  workers: { export: sourceWorker('src/backend/export/worker.ts'), stats: sourceWorker('src/backend/stats/zoneWorker.ts') }
 })
 
-if (values.platform) {
-  const r = await backend.dispatch('settings.save', { connections: { platform: { url: values.platform } } })
-  if (!r.ok) {
-    console.error(r.error.message)
-    process.exit(2)
+// A damaged (or unopenable) database is not written to: the app opens on a screen that says
+// so and offers to restore a backup or start over; no demo, no sync until then.
+const store = await backend.dispatch('store.status', {})
+const storeError = store.ok ? (store.value as StoreStatus).error : store.error
+if (storeError) {
+  console.error(`The local database cannot be used: ${storeError.message}`)
+  console.error('Open the app to restore a backup or start over (npm run cli -- restore --db FILE --latest also restores one).')
+} else {
+  if (values.platform) {
+    const r = await backend.dispatch('settings.save', { connections: { platform: { url: values.platform } } })
+    if (!r.ok) {
+      console.error(r.error.message)
+      process.exit(2)
+    }
   }
-}
-const settings = await backend.dispatch('settings.get', {})
-const configured = settings.ok && (settings.value as { connections: { platform: { url: string } } }).connections.platform.url
-if (!configured && !values['no-demo']) {
-  const url = await backend.startDemo()
-  console.log(`Demo data: the reference server runs on ${url}; syncing…`)
-  void backend.dispatch('sync.start', {})
+  const settings = await backend.dispatch('settings.get', {})
+  const configured = settings.ok && (settings.value as { connections: { platform: { url: string } } }).connections.platform.url
+  if (!configured && !values['no-demo']) {
+    const url = await backend.startDemo()
+    console.log(`Demo data: the reference server runs on ${url}; syncing…`)
+    void backend.dispatch('sync.start', {})
+  }
 }
 
 const bridge = await startBridge({ backend, staticDir, port: Number(values.port) })

@@ -2,7 +2,7 @@
  * npm run reference-api -- --port 8787 --seed 1 --clients 500 [--messages 10000] [--days 30]
  *   [--sims 20 --sim-groups 3 --sim-actions N] [--dispatches 25] [--names-per-client 3]
  *   [--transactions N] [--now 2026-11-01T12:00:00Z] [--realtime]
- *   [--faults 5xx,429|all --fault-rate 0.1] [--token T]
+ *   [--faults 5xx,429|all --fault-rate 0.1 --fault-cap 100] [--token T]
  * Serves the reference implementation of the platform, SIM provider and dispatch APIs on 127.0.0.1.
  */
 import { parseArgs } from 'node:util'
@@ -27,6 +27,7 @@ const { values } = parseArgs({
     realtime: { type: 'boolean', default: false },
     faults: { type: 'string' },
     'fault-rate': { type: 'string', default: '0.1' },
+    'fault-cap': { type: 'string' },
     token: { type: 'string' }
   }
 })
@@ -52,7 +53,7 @@ if (now !== undefined && Number.isNaN(now)) fail(`--now: expected an ISO-8601 ti
 
 let faults
 try {
-  faults = parseFaults(values.faults, rate)
+  faults = parseFaults(values.faults, rate, optionalInt('fault-cap', values['fault-cap']))
 } catch (e) {
   fail(`--faults: ${(e as Error).message}`)
 }

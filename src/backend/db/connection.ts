@@ -1,11 +1,19 @@
 /**
- * Opens the local SQLite store: refuses a file written by a newer version (without touching
- * it), backs the file up before migrating, runs pending migrations in one transaction.
+ * Opens the local SQLite store. An existing file is first inspected through a read-only
+ * connection, so a refused file is never written to: quick_check (a full integrity_check when
+ * its last sync never finished, i.e. after a crash), then the recorded migrations (a file
+ * written by a newer version is refused). Then it backs the file up before migrating, runs
+ * pending migrations in one transaction, and marks the runs of dead processes interrupted.
+ * Whatever fails maps to an error code the UI translates (db_damaged, disk_full, db_busy,
+ * db_unavailable...), never a raw SQLite error.
  */
 import Database from 'better-sqlite3'
 import fs from 'node:fs'
+import type { StoreCheck } from '../../shared/types'
 import { AppError } from '../../shared/errors'
 import { MIGRATIONS, type Migration } from './migrations'
+import { checkConnection, damagedError, openError, type CheckKind } from './integrity'
+import { hasInterruptedRun, needsRecovery, recoverInterrupted } from './syncLock'
 
 export type Db = Database.Database
 
@@ -50,60 +58,136 @@ export interface OpenOptions {
   /** Known migrations; tests pass their own lists. */
   migrations?: Migration[]
   readonly?: boolean
+  /**
+   * The integrity check of an existing file before anything is written: quick (the default),
+   * full, or none (a second connection of a process that checked the file at its start).
+   */
+  check?: CheckKind | 'none'
+  /**
+   * Every transaction of this connection begins IMMEDIATE: for a connection that writes in
+   * the background (the sync). A deferred transaction that read first cannot wait for the
+   * write lock (SQLITE_BUSY at once, whatever the busy timeout); an immediate one waits.
+   */
+  immediate?: boolean
+  /** The clock for what the open records (migration times, check times). */
+  now?: () => number
+  /** Tests: the most pages the file may hold, to make the disk "full" (SQLITE_FULL). */
+  maxPageCount?: number
 }
 
+export interface OpenedStore {
+  db: Db
+  /** The check made at open (null for a new file, or with check: 'none'). */
+  check: StoreCheck | null
+  /** Runs found running with their process gone, now marked interrupted. */
+  interrupted: number
+}
+
+/** Opens (creating, checking, migrating) the database; see openStore. */
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
+  return openStore(file, options).db
+}
+
+export function openStore(file: string, options: OpenOptions = {}): OpenedStore {
   const migrations = options.migrations ?? MIGRATIONS
+  const now = options.now ?? Date.now
+  const kind = options.check ?? 'quick'
   const exists = file !== ':memory:' && fs.existsSync(file) && fs.statSync(file).size > 0
 
   // Inspect an existing file read-only first, so a refused database is never written to.
   let pending = migrations
   let current = 0
+  let check: StoreCheck | null = null
   if (exists) {
-    const probe = new Database(file, { readonly: true, fileMustExist: true })
+    let probe: Db
     try {
+      // Waits a little for another program's write (a rollback-journal file locks readers out).
+      probe = new Database(file, { readonly: true, fileMustExist: true, timeout: 2000 })
+    } catch (e) {
+      throw openError(e, file)
+    }
+    try {
+      if (kind !== 'none') {
+        check = checkConnection(probe, kind, now)
+        if (!check.ok) throw damagedError(file, check.problems)
+      }
       const applied = readApplied(probe)
       current = applied.length ? applied[applied.length - 1].version : 0
       pending = pendingMigrations(applied, migrations)
+      // Its last sync never finished (the process died): a crash may have left more than
+      // quick_check sees, so read every page and index once.
+      if (kind === 'quick' && hasInterruptedRun(probe)) {
+        check = checkConnection(probe, 'full', now)
+        if (!check.ok) throw damagedError(file, check.problems)
+      }
+    } catch (e) {
+      throw openError(e, file)
     } finally {
       probe.close()
     }
   }
 
-  const db = new Database(file, { readonly: options.readonly ?? false })
-  if (options.readonly) return db
-  // 4 KiB pages: the statistics triggers copy every page a message write touches into the
-  // statement journal, so small pages make the sync ~25% faster than 16 KiB ones did
-  // (npm run bench -- sync). Only takes effect on a new, empty file.
-  if (!exists) db.pragma('page_size = 4096')
-  db.pragma('journal_mode = WAL')
-  db.pragma('synchronous = NORMAL')
-  db.pragma('foreign_keys = ON')
-  db.pragma('busy_timeout = 5000')
-  db.pragma('cache_size = -65536')
-  db.pragma('temp_store = MEMORY')
+  let db: Db | null = null
+  try {
+    db = new Database(file, { readonly: options.readonly ?? false })
+    if (options.readonly) return { db, check, interrupted: 0 }
+    if (file !== ':memory:') restrictMode(file) // before the -wal and -shm files exist: they take its mode
+    // 4 KiB pages: the statistics triggers copy every page a message write touches into the
+    // statement journal, so small pages make the sync ~25% faster than 16 KiB ones did
+    // (npm run bench -- sync). Only takes effect on a new, empty file.
+    if (!exists) db.pragma('page_size = 4096')
+    if (options.maxPageCount) db.pragma(`max_page_count = ${Math.floor(options.maxPageCount)}`)
+    db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = NORMAL')
+    db.pragma('foreign_keys = ON')
+    db.pragma('busy_timeout = 5000')
+    db.pragma('cache_size = -65536')
+    db.pragma('temp_store = MEMORY')
 
-  if (pending.length) {
-    if (exists && current > 0) backup(db, file, current)
-    migrate(db, pending)
+    if (pending.length) {
+      if (exists && current > 0) backup(db, file, current)
+      migrate(db, pending, now)
+    }
+    const conn = db
+    const interrupted = needsRecovery(conn) ? conn.transaction(() => recoverInterrupted(conn)).immediate() : 0
+    if (options.immediate) immediateTransactions(conn)
+    return { db, check, interrupted }
+  } catch (e) {
+    db?.close()
+    throw openError(e, file)
   }
-  return db
+}
+
+/** The database holds the staff's data and encrypted tokens: readable by its owner only. */
+function restrictMode(file: string): void {
+  try {
+    fs.chmodSync(file, 0o600)
+  } catch {
+    // not the owner (a shared folder): leave it as it is
+  }
+}
+
+/** Makes db.transaction(fn)() begin IMMEDIATE; .deferred / .exclusive stay available. */
+function immediateTransactions(db: Db): void {
+  const original = db.transaction.bind(db)
+  db.transaction = ((fn: (...args: unknown[]) => unknown) => original(fn).immediate) as Db['transaction']
 }
 
 function backup(db: Db, file: string, version: number): void {
   const target = `${file}.v${version}.bak`
   fs.rmSync(target, { force: true })
   db.prepare('VACUUM INTO ?').run(target)
+  restrictMode(target)
 }
 
-function migrate(db: Db, pending: Migration[]): void {
+function migrate(db: Db, pending: Migration[], now: () => number): void {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`)
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
   db.transaction(() => {
     for (const m of pending) {
       db.exec(m.sql)
-      record.run(m.version, m.name, new Date().toISOString())
+      record.run(m.version, m.name, new Date(now()).toISOString())
     }
-  })()
+  }).immediate()
 }

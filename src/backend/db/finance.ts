@@ -4,6 +4,7 @@ import { MONEY_SCALE, formatUnits } from '../../shared/money'
 import type { Page, TransactionRow } from '../../shared/types'
 import type { transactionWireSchema } from '../sync/sources/platformSchemas'
 import type { Db } from './connection'
+import { dayBounds } from '../../shared/zone'
 import { makeUpserter, type Row, type Upserter } from './upsert'
 
 type TransactionWire = z.output<typeof transactionWireSchema>
@@ -38,14 +39,9 @@ interface TransactionDbRow {
   currency: string
 }
 
-/** The UTC day after `day` (YYYY-MM-DD). */
-function nextDay(day: string): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
-}
-
 export interface TransactionsPageQuery {
   clientId: number
-  /** First and last UTC day of the period (YYYY-MM-DD), both included. */
+  /** First and last day of the period (YYYY-MM-DD) in the time zone, both included. */
   from: string
   to: string
   page: number
@@ -54,12 +50,13 @@ export interface TransactionsPageQuery {
 }
 
 /**
- * One page of a client's transactions in a period of UTC days, by date (then id), newest
- * first unless asked otherwise. Dates are ISO-8601 UTC, so a day range is a range of strings
- * on the (client_id, date, id) index.
+ * One page of a client's transactions in a period of days of `zone` (from 00:00 of the first
+ * day to 00:00 after the last, there), by date (then id), newest first unless asked otherwise.
+ * Dates are ISO-8601 UTC, so the period is a range of strings on the (client_id, date, id) index.
  */
-export function transactionsPage(db: Db, q: TransactionsPageQuery): Page<TransactionRow> {
-  const range = { client: q.clientId, from: q.from, until: nextDay(q.to) }
+export function transactionsPage(db: Db, q: TransactionsPageQuery, zone: string): Page<TransactionRow> {
+  const bounds = dayBounds(zone, q.from, q.to)
+  const range = { client: q.clientId, from: bounds.start, until: bounds.end }
   const where = 'client_id = @client AND date >= @from AND date < @until'
   const dir = q.order === 'asc' ? 'ASC' : 'DESC'
   const total = db

@@ -24,6 +24,7 @@ import type { ExportWorkerMessage, ExportWorkerRequest } from './protocol'
 import { exportError, runExport, type ExportPlan, type RunResult } from './run'
 import { EXPORT_TABLE_DEFS, resolveColumns } from './tables'
 import { EXCEL_MAX_DATA_ROWS, type TimeZoneMode } from './writer'
+import { UTC_ZONE, systemTimeZone } from '../../shared/zone'
 
 export interface ExportServiceOptions {
   /** The database file the writers open read-only (their own connection). */
@@ -40,8 +41,11 @@ export interface ExportServiceOptions {
   chooseSaveFile?: (suggestedName: string, format: ExportFormat) => Promise<string | null>
   /** Data rows per sheet; Excel's maximum unless a test lowers it. */
   sheetRowLimit?: number
-  /** Wall clock of dates and times in the file: this computer's time zone (default) or UTC. */
-  timeZone?: TimeZoneMode
+  /**
+   * The time zone of the files (their times' wall clock, the days of their periods): an IANA
+   * zone, or a function giving the one in force; 'local' = this computer's (the default), 'utc' = UTC.
+   */
+  timeZone?: TimeZoneMode | (() => TimeZoneMode)
   /** Files an export must never replace (the database and its companions). */
   protectedFiles?: string[]
   progressMs?: number
@@ -126,9 +130,13 @@ export class ExportService {
       throw new AppError('invalid_input', 'statistics.to: period', { field: 'statistics.to' })
     }
     let hostRows: unknown[] | undefined
+    let zone = this.zone()
     if (def.hostRows) {
       if (!this.o.statsQuery || !req.statistics) throw new AppError('internal', 'The statistics are not available for export')
-      hostRows = (await this.o.statsQuery(req.statistics)).rows
+      const stats = await this.o.statsQuery(req.statistics)
+      hostRows = stats.rows
+      // The statistics' own zone (the chosen one, unless they are still being regrouped for it).
+      zone = stats.timeZone ?? zone
     }
     // From here to the job's registration nothing awaits: a file is chosen and reserved at once.
     const file = req.file ? this.checkTarget(req.file) : this.generatedFile(req.table, req.format)
@@ -142,7 +150,7 @@ export class ExportService {
       request: req,
       tmpFile: `${file}.partial-${id}`,
       sheetRowLimit: this.o.sheetRowLimit ?? EXCEL_MAX_DATA_ROWS,
-      timeZone: this.o.timeZone ?? 'local',
+      timeZone: zone,
       failAfterRows: this.o.failAfterRows,
       fastRows: this.o.fastRows
     }
@@ -247,6 +255,14 @@ export class ExportService {
   async chooseFile(suggestedName: string, format: ExportFormat): Promise<{ file: string | null }> {
     if (this.o.chooseSaveFile) return { file: await this.o.chooseSaveFile(suggestedName, format) }
     return { file: this.generatedFile(safeBase(suggestedName) || 'export', format) }
+  }
+
+  /** The zone of a new export's file. */
+  private zone(): string {
+    const z = typeof this.o.timeZone === 'function' ? this.o.timeZone() : this.o.timeZone
+    if (z === undefined || z === 'local') return systemTimeZone()
+    if (z === 'utc') return UTC_ZONE
+    return z
   }
 
   private reserved(): string[] {

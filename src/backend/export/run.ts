@@ -25,6 +25,7 @@ export interface ExportPlan {
   tmpFile: string
   /** Data rows per sheet before the rows continue on the next one. */
   sheetRowLimit: number
+  /** The zone of the file: its times' wall clock, its periods' days, said in the headers. */
   timeZone: TimeZoneMode
   /** Test hook: fail once this many rows are written. */
   failAfterRows?: number
@@ -66,7 +67,7 @@ export async function runExport(
       db.exec('BEGIN')
       reading = true
     }
-    const source = def.source(db, plan.request, columns, hostRows)
+    const source = def.source(db, plan.request, columns, hostRows, plan.timeZone)
     total = source.total
     hooks.progress(0, total)
     const options = {

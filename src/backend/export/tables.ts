@@ -14,6 +14,7 @@ import { AppError } from '../../shared/errors'
 import type { ExportTable, Language, StatsGroup, StatsRow } from '../../shared/types'
 import { clientsSelection } from '../db/clients'
 import type { Db } from '../db/connection'
+import { dayBounds } from '../../shared/zone'
 
 export type Text = Record<Language, string>
 
@@ -43,6 +44,8 @@ export interface ExportColumn {
   width?: number
   /** Reads the canonical value from a source row (default: row[key]). */
   get?: (row: SourceRow) => unknown
+  /** Its rows are sums over days (statistics): the header says whose days (dates and times say their zone anyway). */
+  zoneDays?: boolean
 }
 
 export type SourceRow = Record<string, unknown>
@@ -62,8 +65,11 @@ export interface ExportTableDef {
   aliases?(req: ExportRequest): Record<string, string>
   /** Rows come from a backend service, fetched by the host (not from SQL in the writer). */
   hostRows?: boolean
-  /** Opens the rows: SQL tables read `db`; host-row tables get the rows the host fetched. */
-  source(db: Db | null, req: ExportRequest, columns: ExportColumn[], hostRows?: unknown[]): RowSource
+  /**
+   * Opens the rows: SQL tables read `db`; host-row tables get the rows the host fetched. `zone`
+   * is the time zone whose days a period of days means (the same as the screen's).
+   */
+  source(db: Db | null, req: ExportRequest, columns: ExportColumn[], hostRows: unknown[] | undefined, zone: string): RowSource
 }
 
 /* ---- headers and labels (the backend's own small dictionary; the renderer has its own) ---- */
@@ -179,11 +185,6 @@ const clients: ExportTableDef = {
 
 /* ---- transactions (the Finance tab) ---- */
 
-/** The UTC day after `day` (YYYY-MM-DD). */
-function nextDay(day: string): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
-}
-
 const TRANSACTION_COLUMNS: ExportColumn[] = [
   { key: 'id', header: { en: 'ID', ru: 'ID' }, type: INT, width: 12 },
   { key: 'date', header: { en: 'Date', ru: 'Дата' }, type: DATETIME, width: 20 },
@@ -198,18 +199,19 @@ const transactions: ExportTableDef = {
   name: 'transactions',
   title: { en: 'Transactions', ru: 'Операции по счёту' },
   columns: () => TRANSACTION_COLUMNS,
-  source(db, req, columns) {
+  source(db, req, columns, _hostRows, zone) {
     const q = req.transactions
     if (!q) throw new AppError('invalid_input', 'transactions: the client and the period are required', { field: 'transactions' })
     if (q.from > q.to) throw new AppError('invalid_input', 'transactions.to: period', { field: 'transactions.to' })
-    // As the Finance tab (transactionsPage): UTC days from..to, by date then id.
+    // As the Finance tab (transactionsPage): the days from..to of the zone, by date then id.
     const dir = q.order === 'asc' ? 'ASC' : 'DESC'
+    const bounds = dayBounds(zone, q.from, q.to)
     return sqlSource(
       db,
       'transactions',
       'client_id = @client AND date >= @from AND date < @until',
       `date ${dir}, id ${dir}`,
-      { client: q.clientId, from: q.from, until: nextDay(q.to) },
+      { client: q.clientId, from: bounds.start, until: bounds.end },
       columns
     )
   }
@@ -240,6 +242,7 @@ function statsColumns(req: ExportRequest): ExportColumn[] {
       header: STATS_KEY_HEADERS[group],
       type: group === 'day' ? { kind: 'date' } : TEXT,
       width: group === 'day' ? 12 : 28,
+      zoneDays: group !== 'day',
       get: (r) => (group === 'day' ? r.key : statsKeyText(group, String(r.key)))
     },
     { key: 'sentParts', header: { en: 'Sent SMS (parts)', ru: 'Отправлено SMS (частей)' }, type: INT, width: 14 },

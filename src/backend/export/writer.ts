@@ -8,8 +8,10 @@
  *   cell holds exactly the double Excel itself would store for "1234.56"; sums in Excel are
  *   Excel's own floating point, as for any typed number. The format carries the row's currency.
  * - dates and times are real Excel dates with a format (yyyy-mm-dd, yyyy-mm-dd hh:mm:ss).
- *   Excel dates have no time zone: times are written as the wall clock of this computer's time
- *   zone (as the screens show them), or of UTC when the plan says so (tests, the CLI's --utc).
+ *   Excel dates have no time zone: times are written as the wall clock of the chosen time zone
+ *   (as the screens show them; the plan names it), and every column of dates or times says the
+ *   zone in its header, "Date (Europe/Moscow)"; a column whose rows are per period of days
+ *   (the statistics by operator, country...) says whose days they are.
  * - a frozen header row and an auto filter over each sheet's rows; past `sheetRowLimit` data
  *   rows (Excel's 1,048,576 rows less the header) the rows continue on a new sheet.
  * - text is written as a string value (an inline string), never as a formula: no <f> element
@@ -39,6 +41,7 @@ import ExcelJS from 'exceljs'
 import fs from 'node:fs'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { formatUnits } from '../../shared/money'
+import { wallClock } from '../../shared/zone'
 import type { Language } from '../../shared/types'
 import type { ExportColumn, SourceRow, Text } from './tables'
 
@@ -49,7 +52,8 @@ const MAX_CELL_TEXT = 32_767
 /** Uncompressed sheet XML allowed to queue for the zip before the writer waits. */
 const QUEUE_LIMIT = 4 * 1024 * 1024
 
-export type TimeZoneMode = 'local' | 'utc'
+/** An IANA time zone ("Europe/Moscow", "UTC"): the wall clock of the file's times. */
+export type TimeZoneMode = string
 
 export interface SinkOptions {
   file: string
@@ -75,28 +79,22 @@ export interface Sink {
 /** Text that a spreadsheet would take for a formula (OWASP's list, and LF). */
 export const FORMULA_START = /^[=+\-@\t\r\n]/
 
-/**
- * The local time zone's offset (ms to add to UTC) at an instant, cached by the quarter hour
- * (time zone transitions fall on quarter hours of UTC).
- */
-const offsets = new Map<number, number>()
-function localOffset(ms: number): number {
-  const quarter = Math.floor(ms / 900_000)
-  let off = offsets.get(quarter)
-  if (off === undefined) {
-    if (offsets.size > 100_000) offsets.clear()
-    off = -new Date(quarter * 900_000).getTimezoneOffset() * 60_000
-    offsets.set(quarter, off)
-  }
-  return off
-}
-
-/** Milliseconds of the wall clock (local or UTC) of an ISO-8601 instant, or null. */
-function wallClock(iso: unknown, tz: TimeZoneMode): number | null {
+/** Milliseconds of the wall clock of the zone at an ISO-8601 instant, or null. */
+function wallClockOf(iso: unknown, zone: TimeZoneMode): number | null {
   if (typeof iso !== 'string' || !iso) return null
   const ms = Date.parse(iso)
   if (Number.isNaN(ms)) return null
-  return tz === 'utc' ? ms : ms + localOffset(ms)
+  return wallClock(zone, ms)
+}
+
+const DAYS_IN: Record<Language, string> = { en: 'days in', ru: 'дни по времени' }
+
+/** A column's header: dates and times say their zone, a per-period column whose days it counts. */
+export function headerText(c: ExportColumn, language: Language, zone: TimeZoneMode): string {
+  const base = c.header[language]
+  if (c.type.kind === 'date' || c.type.kind === 'datetime') return `${base} (${zone})`
+  if (c.zoneDays) return `${base} (${DAYS_IN[language]} ${zone})`
+  return base
 }
 
 /** Characters XML 1.0 cannot carry (exceljs drops them too), and unpaired surrogates. */
@@ -259,7 +257,7 @@ export class XlsxSink implements Sink {
         }
       case 'datetime':
         return (r, i) => {
-          const ms = wallClock(valueOf(c, r), tz)
+          const ms = wallClockOf(valueOf(c, r), tz)
           put(i, ms === null ? null : new Date(ms), DATETIME)
         }
       case 'bool':
@@ -277,7 +275,7 @@ export class XlsxSink implements Sink {
     this.ws = this.wb.addWorksheet(name.slice(0, 31), {
       views: [{ state: 'frozen', xSplit: 0, ySplit: 1, topLeftCell: 'A2', activeCell: 'A2' }]
     })
-    const headers = this.o.columns.map((c) => c.header[this.o.language])
+    const headers = this.o.columns.map((c) => headerText(c, this.o.language, this.o.timeZone))
     this.ws.columns = this.o.columns.map((c, i) => ({ width: Math.max(c.width ?? 14, Math.min(60, headers[i].length + 3)) }))
     const row = this.ws.addRow(headers)
     for (let i = 0; i < headers.length; i++) row.getCell(i + 1).style = HEADER
@@ -432,7 +430,7 @@ export class CsvSink implements Sink {
   constructor(private readonly o: SinkOptions) {
     this.out = openOutput(o.file, (e) => (this.error ??= e))
     this.renders = o.columns.map((c) => this.render(c))
-    this.buffer = '\uFEFF' + o.columns.map((c) => csvField(c.header[o.language])).join(',') + '\r\n'
+    this.buffer = '\uFEFF' + o.columns.map((c) => csvField(headerText(c, o.language, o.timeZone))).join(',') + '\r\n'
   }
 
   private render(c: ExportColumn): CsvRender {
@@ -471,7 +469,7 @@ export class CsvSink implements Sink {
         }
       case 'datetime':
         return (r) => {
-          const ms = wallClock(valueOf(c, r), tz)
+          const ms = wallClockOf(valueOf(c, r), tz)
           return ms === null ? '' : new Date(ms).toISOString().slice(0, 19).replace('T', ' ')
         }
       case 'bool':

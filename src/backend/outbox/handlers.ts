@@ -8,6 +8,7 @@
 import type { Handlers } from '../../shared/contract'
 import { AppError } from '../../shared/errors'
 import { transactionsPage } from '../db/finance'
+import { systemTimeZone } from '../../shared/zone'
 import { senderNamesOf } from '../db/senderNames'
 import type { BackendDeps } from '../deps'
 import { outboxFor, type OutboxOptions } from './outbox'
@@ -32,7 +33,8 @@ export function clientPageHandlers(deps: BackendDeps, options?: OutboxOptions): 
     'clients.finance': ({ clientId }) => outbox.finance(clientId),
     'clients.transactions': (q) => {
       if (q.from > q.to) throw new AppError('invalid_input', 'to: period', { field: 'to' })
-      return transactionsPage(deps.db, q)
+      // Days of the zone in force (Settings, else this computer's), as the screen shows them.
+      return transactionsPage(deps.db, q, deps.timeZone?.() ?? systemTimeZone())
     },
     'clients.names': ({ clientId }) => senderNamesOf(deps.db, clientId),
     'clients.topUp': (input) => outbox.topUp(input),

@@ -8,12 +8,15 @@
  *
  * A message's contribution is the one the triggers add (0004_stats.ts): 1 message; its parts
  * as sent parts unless its bucket is pending or deleted; its parts as delivered parts when the
- * bucket is delivered; its cost. The other tables' keys are derived from the day key rows with
- * the same SQL expressions the triggers use (ROLLUPS), currency included.
+ * bucket is delivered; its cost. Its day is the day of the statistics' time zone, computed in
+ * JS from the same transitions table the triggers read (0006_time_zones.ts, ./zone.ts). The
+ * other tables' keys are derived from the day key rows with the same SQL expressions the
+ * triggers use (ROLLUPS), currency included.
  */
 import type { Db } from '../db/connection'
 import { ROLLUPS, addExcluded, type Rollup } from '../db/migrations/0004_stats'
 import type { RowTracker, Value, Values } from '../db/upsert'
+import { LocalDays } from './zone'
 
 /** What the tracker reads of a stored message (the columns the 0004 update triggers watch). */
 const TRACKED = ['client_id', 'created_at', 'channel', 'country', 'operator', 'sender', 'bucket', 'parts', 'cost'] as const
@@ -61,10 +64,11 @@ export function statsBatchTracker(db: Db): RowTracker {
   const add = ROLLUPS.map((r) => db.prepare(addSql(r)))
   const tidy = ROLLUPS.map((r) => db.prepare(tidySql(r)))
   const deltas = new Map<string, Delta>()
+  const days = new LocalDays(db)
 
   /** Adds (sign 1) or takes off (-1) one message's contribution, `m` its tracked columns. */
   const fold = (m: Values, sign: 1 | -1): void => {
-    const day = String(m[CREATED]).slice(0, 10)
+    const day = days.day(String(m[CREATED]))
     const key = `${day}\u0000${m[CLIENT]}\u0000${m[CHANNEL]}\u0000${m[COUNTRY]}\u0000${m[OPERATOR]}\u0000${m[SENDER]}`
     let d = deltas.get(key)
     if (!d) {
@@ -83,6 +87,7 @@ export function statsBatchTracker(db: Db): RowTracker {
     columns: TRACKED,
     begin() {
       deltas.clear()
+      days.refresh()
       batched.run(1)
     },
     change(now, old) {

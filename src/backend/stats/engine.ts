@@ -1,11 +1,14 @@
 /**
  * The statistics engine: the five groupings of the Statistics tab (by day, operator, sender
- * ID, Viber sender ID, country), for one client or all clients, over a period of UTC days,
- * read from the aggregates kept on the messages table (migration 0004_stats: by triggers; the
- * sync's batches fold their own, src/backend/stats/batch.ts).
+ * ID, Viber sender ID, country), for one client or all clients, over a period of days of the
+ * statistics' time zone, read from the aggregates kept on the messages table (migration
+ * 0004_stats: by triggers; the sync's batches fold their own, src/backend/stats/batch.ts;
+ * grouped by the days of the zone of stats_zone, migration 0006_time_zones).
  *
  * Definitions (the same as the aggregates', where they are applied per message):
- * - A message belongs to the UTC day of its created_at (a period [from, to] is inclusive).
+ * - A message belongs to the day of its created_at in the statistics' zone (the zone chosen in
+ *   Settings once the aggregates are regrouped for it; every result says which zone it is in):
+ *   a period [from, to] is inclusive, from 00:00 of `from` to 00:00 after `to` in that zone.
  * - Sent parts: the parts of every message that left the platform for the operator, i.e. of
  *   every bucket but pending (not sent yet) and deleted (cancelled before sending): buckets
  *   sent, delivered, errors and other (an unknown provider status comes after submission).
@@ -15,7 +18,7 @@
  *   platform charged; the Finance tab's daily charges sum the same costs), exact, at scale 4.
  * - Currency: the client's (clients.currency). Clients have different currencies, so every row
  *   and every total is per currency; messages of a client not synced yet count under ''.
- * - Groupings: day = the UTC day; operator = "country|operator" (country is the ISO code);
+ * - Groupings: day = the day of the zone; operator = "country|operator" (country is the ISO code);
  *   country = the ISO code; sender ID = the sender of messages on the sms channel; Viber
  *   sender ID = the sender of messages on viber, viber_pr and viber_tx. Voice messages (whose
  *   sender is the caller number, not a registered sender name) count by day, operator and
@@ -162,11 +165,15 @@ export class StatsEngine {
   query(q: StatsQuery): StatsResult {
     const started = performance.now()
     if (q.from > q.to) throw new AppError('invalid_input', 'The period ends before it starts', { field: 'to' })
-    let raw: RawRow[] = []
-    const span = this.dataSpan()
-    const from = span ? Math.max(dayNumber(q.from), span[0]) : 0
-    const to = span ? Math.min(dayNumber(q.to), span[1]) : -1
-    if (from <= to) raw = q.clientId === null ? this.allClients(q.group, from, to) : this.oneClient(q.group, q.clientId, from, to)
+    // One read: the zone and the sums it grouped (a regrouping commits between two reads, never inside one).
+    const { raw, timeZone } = this.db.transaction(() => {
+      const zone = this.prepared('zone', () => 'SELECT zone FROM stats_zone WHERE id = 1').pluck().get() as string
+      const span = this.dataSpan()
+      const from = span ? Math.max(dayNumber(q.from), span[0]) : 0
+      const to = span ? Math.min(dayNumber(q.to), span[1]) : -1
+      const rows = from <= to ? (q.clientId === null ? this.allClients(q.group, from, to) : this.oneClient(q.group, q.clientId, from, to)) : []
+      return { raw: rows, timeZone: zone }
+    })()
     const rows: StatsRow[] = []
     const totals = new Map<string, { sent: number; delivered: number; cost: bigint }>()
     for (const r of raw) {
@@ -185,6 +192,7 @@ export class StatsEngine {
       clientId: q.clientId,
       from: q.from,
       to: q.to,
+      timeZone,
       rows,
       totals: [...totals.entries()]
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

@@ -9,6 +9,7 @@ import { AppError } from '../../shared/errors'
 import type { SourceKind, StreamStats, SyncProgress, SyncRunSummary } from '../../shared/types'
 import type { Db } from '../db/connection'
 import { SyncStateRepo } from '../db/syncState'
+import { beginSyncRun, type SyncRunRecord } from '../db/syncLock'
 import type { UpsertCounts } from '../db/upsert'
 import type { WorkerScript } from './host'
 import { requestJson, type JsonResponse, type RequestOptions, type RetryPolicy } from './http'
@@ -26,14 +27,22 @@ export interface StreamContext {
   connection: Connection
   pageSize: number
   signal: AbortSignal
+  /** The sync's clock as an ISO time (the engine's injected clock). */
   now(): string
+  /** The sync's clock in ms: the SIM provider's window ends at its day. */
+  clock(): number
   /** GET (or POST with a body) with retries, timeouts and retry counting. */
   request(url: string, init?: Pick<RequestOptions, 'method' | 'body'>): Promise<JsonResponse>
   /** Runs `write` in one transaction and adds its counts to the stream's stats. */
   commit(rows: number, write: () => UpsertCounts & { rejected: number; fetched: number }): void
   progress(page: number, total: number | null): void
+  /**
+   * Records the stream holds in quarantine after this run: the stream ends with a
+   * `records_unreadable` error that says how many (they are asked for again next sync).
+   */
+  unresolved(count: number): void
   /** Keyset pages read in a reader thread, when the engine has one. */
-  keysetReader?: (stream: string, start: KeysetCursor | null, pageSize: number) => AsyncIterable<KeysetPage>
+  keysetReader?: (stream: string, start: KeysetCursor | null, pageSize: number, quarantined: number[]) => AsyncIterable<KeysetPage>
 }
 
 export interface SyncStream {
@@ -54,7 +63,23 @@ export interface EngineOptions {
   onProgress?: (p: SyncProgress) => void
   /** The reader thread's script (readerWorker.ts); without it pages are read in this thread. */
   readerWorker?: WorkerScript
+  /**
+   * The clock (ms) that decides "today" for the sources: the SIM provider's read window ends
+   * on its day. Tests pass the reference server's clock, so no test depends on the real date.
+   */
+  clock?: () => number
+  /**
+   * The longest one request may take, all its retries included (default 60 s). A source that
+   * stays silent or down fails its stream within this, and its other streams are skipped, so
+   * a sync gives up on a source in bounded time.
+   */
+  giveUpMs?: number
 }
+
+export const DEFAULT_GIVE_UP_MS = 60_000
+
+/** Failures that say the source itself is down, not one stream's data. */
+const SOURCE_DOWN = new Set(['server_unreachable', 'server_timeout'])
 
 function emptyStats(): StreamStats {
   return { fetched: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, retries: 0 }
@@ -64,6 +89,9 @@ function toError(e: unknown): { code: string; message: string } {
   if (e instanceof AppError) return { code: e.code, message: e.message }
   const err = e as { code?: string; message?: string }
   if (err?.code === 'SQLITE_FULL') return { code: 'disk_full', message: 'The disk is full' }
+  if (err?.code === 'SQLITE_CORRUPT' || err?.code === 'SQLITE_NOTADB') {
+    return { code: 'db_damaged', message: `The local database is damaged (${err.code}); nothing more was written` }
+  }
   return { code: 'internal', message: String(err?.message ?? e) }
 }
 
@@ -98,16 +126,23 @@ export class SyncEngine {
 
   run(only?: (s: SyncStream) => boolean): Promise<SyncRunSummary> {
     if (this.controller) return Promise.reject(new AppError('sync_running', 'A sync is already running'))
-    const run = this.runAll(only)
+    // The lock across processes and the run's row (running, pid): a sync of this file in
+    // another process makes this one fail at once with its pid (db/syncLock.ts).
+    let record: SyncRunRecord
+    try {
+      record = beginSyncRun(this.options.db, randomUUID(), new Date())
+    } catch (e) {
+      return Promise.reject(e)
+    }
+    const run = this.runAll(only, record).finally(() => record.release())
     this.pending = run
     return run
   }
 
-  private async runAll(only?: (s: SyncStream) => boolean): Promise<SyncRunSummary> {
+  private async runAll(only: ((s: SyncStream) => boolean) | undefined, record: SyncRunRecord): Promise<SyncRunSummary> {
     const controller = new AbortController()
     this.controller = controller
-    const runId = randomUUID()
-    const startedAt = new Date()
+    const { runId, startedAt } = record
     const summary: SyncRunSummary = {
       runId,
       startedAt: startedAt.toISOString(),
@@ -127,6 +162,7 @@ export class SyncEngine {
     db.pragma('wal_autocheckpoint = 10000')
     db.pragma('cache_size = -32768')
     try {
+      const sourcesDown = new Map<SourceKind, { code: string; message: string }>()
       for (const stream of this.options.streams) {
         if (only && !only(stream)) continue
         const connection = connections[stream.source]
@@ -134,10 +170,18 @@ export class SyncEngine {
         const stats = emptyStats()
         summary.streams[stream.name] = { ...stats, error: null }
         let error: { code: string; message: string } | null = null
-        try {
-          await this.runStream(runId, stream, connection, stats, controller.signal)
-        } catch (e) {
-          error = toError(e)
+        const down = sourcesDown.get(stream.source)
+        if (down) {
+          // The source is down: its other streams are not tried again in this sync.
+          error = { code: down.code, message: `Skipped: ${down.message}` }
+          this.state.markResult(stream.name, new Date((this.options.clock ?? Date.now)()).toISOString(), error)
+        } else {
+          try {
+            await this.runStream(runId, stream, connection, stats, controller.signal)
+          } catch (e) {
+            error = toError(e)
+            if (SOURCE_DOWN.has(error.code)) sourcesDown.set(stream.source, error)
+          }
         }
         summary.streams[stream.name] = { ...stats, error }
         if (error?.code === 'sync_cancelled' || controller.signal.aborted) {
@@ -159,7 +203,7 @@ export class SyncEngine {
     const finished = new Date()
     summary.finishedAt = finished.toISOString()
     summary.seconds = (finished.getTime() - startedAt.getTime()) / 1000
-    this.state.saveRun(summary)
+    record.finish(summary) // the run's row (ok / failed / cancelled), and the lock freed
     return summary
   }
 
@@ -172,7 +216,9 @@ export class SyncEngine {
   ): Promise<void> {
     const { db } = this.options
     const started = Date.now()
-    const now = (): string => new Date().toISOString()
+    const clock = this.options.clock ?? Date.now
+    const now = (): string => new Date(clock()).toISOString()
+    let unresolved = 0
     this.state.markAttempt(stream.name, stream.source, now())
     const ctx: StreamContext = {
       db,
@@ -181,27 +227,34 @@ export class SyncEngine {
       pageSize: this.options.pageSize ?? 500,
       signal,
       now,
+      clock,
       request: (url, init) =>
         requestJson(url, {
           ...init,
           token: connection.token,
           signal,
           timeoutMs: this.options.timeoutMs,
+          deadlineMs: this.options.giveUpMs ?? DEFAULT_GIVE_UP_MS,
           retry: this.options.retry,
           onRetry: () => {
             stats.retries++
           }
         }),
       commit: (_rows, write) => {
-        const c = db.transaction(write)()
+        // IMMEDIATE: the write lock is taken at BEGIN, so a second writer waits its busy
+        // timeout instead of failing half-way through a page.
+        const c = db.transaction(write).immediate()
         stats.fetched += c.fetched
         stats.inserted += c.inserted
         stats.updated += c.updated
         stats.unchanged += c.unchanged
         stats.rejected += c.rejected
       },
+      unresolved: (count) => {
+        unresolved = count
+      },
       keysetReader: this.options.readerWorker
-        ? (name, start, pageSize) =>
+        ? (name, start, pageSize, quarantined) =>
             readerPages(
               this.options.readerWorker!,
               {
@@ -211,7 +264,9 @@ export class SyncEngine {
                 token: connection.token,
                 start,
                 pageSize,
+                quarantined,
                 timeoutMs: this.options.timeoutMs,
+                deadlineMs: this.options.giveUpMs ?? DEFAULT_GIVE_UP_MS,
                 retry: this.options.retry
               },
               signal,
@@ -236,6 +291,13 @@ export class SyncEngine {
     try {
       ctx.progress(0, null) // the stream has started, before its first page arrives
       await stream.run(ctx)
+      if (unresolved > 0) {
+        throw new AppError(
+          'records_unreadable',
+          `${stream.name}: ${unresolved} record(s) stayed damaged in every read; they are kept aside (sync_rejects) and asked for again at the next sync`,
+          { stream: stream.name, count: unresolved }
+        )
+      }
       this.state.markResult(stream.name, now(), null)
     } catch (e) {
       const err = toError(e)

@@ -3,7 +3,7 @@
  * the browser bridge), in-process otherwise (tests, the CLI). Same surface either way.
  */
 import { Worker } from 'node:worker_threads'
-import { AppError } from '../../shared/errors'
+import { AppError, type WireError } from '../../shared/errors'
 import type { SourceKind, SyncProgress, SyncRunSummary } from '../../shared/types'
 import type { Db } from '../db/connection'
 import { SyncStateRepo } from '../db/syncState'
@@ -32,7 +32,7 @@ export type WorkerRequest =
 export type WorkerMessage =
   | { type: 'progress'; progress: SyncProgress }
   | { type: 'done'; summary: SyncRunSummary }
-  | { type: 'failed'; message: string }
+  | { type: 'failed'; message: string; error?: WireError }
 
 export interface WorkerScript {
   path: string
@@ -109,7 +109,7 @@ export class SyncHost {
       worker.on('message', (m: WorkerMessage) => {
         if (m.type === 'progress') onProgress(m.progress)
         else if (m.type === 'done') resolve(m.summary)
-        else reject(new AppError('internal', m.message))
+        else reject(m.error ? new AppError(m.error.code, m.error.message, m.error.params) : new AppError('internal', m.message))
       })
       worker.on('error', (e) => reject(new AppError('internal', `The sync worker failed: ${e.message}`)))
       worker.on('exit', (code) => {

@@ -16,7 +16,13 @@ export type ReaderRequest =
       token?: string
       start: KeysetCursor | null
       pageSize: number
+      /** Ids quarantined by earlier syncs, asked for again first. */
+      quarantined: number[]
       timeoutMs?: number
+      /** Passed to requestJson for each page (see RequestOptions). */
+      deadlineMs?: number
+      maxBytes?: number
+      maxDepth?: number
       retry?: Partial<RetryPolicy>
     }
   | { type: 'ack' }

@@ -38,11 +38,14 @@ async function run(m: Extract<ReaderRequest, { type: 'start' }>): Promise<void> 
           token: m.token,
           signal: controller.signal,
           timeoutMs: m.timeoutMs,
+          deadlineMs: m.deadlineMs,
+          maxBytes: m.maxBytes,
+          maxDepth: m.maxDepth,
           retry: m.retry,
           onRetry: () => send({ type: 'retry' })
         })
       ).body
-    for await (const page of keysetPages(def, m.base, m.start, m.pageSize, fetchBody)) {
+    for await (const page of keysetPages(def, m.base, m.start, m.pageSize, fetchBody, m.quarantined)) {
       while (credits === 0 && !controller.signal.aborted) await new Promise<void>((r) => (wake = r))
       if (controller.signal.aborted) throw new AppError('sync_cancelled', 'Cancelled')
       credits--

@@ -7,9 +7,9 @@ import {
   platformSenderNamesStream,
   platformTransactionsStream
 } from './sources/platform'
-import { simStream, type SimOptions } from './sources/simProvider'
+import { DEEP_DAYS, DEEP_EVERY_DAYS, simStream, type SimOptions } from './sources/simProvider'
 
-export const DEFAULT_SIM_OPTIONS: SimOptions = { select: ['all'], trailingDays: 3, from: null }
+export const DEFAULT_SIM_OPTIONS: Required<SimOptions> = { select: ['all'], trailingDays: 3, from: null, deepEveryDays: DEEP_EVERY_DAYS, deepDays: DEEP_DAYS }
 
 export function createStreams(sim: () => SimOptions = () => DEFAULT_SIM_OPTIONS): SyncStream[] {
   return [

@@ -3,7 +3,8 @@
  * parsing, validating and writing never block the thread that answers the UI.
  */
 import { parentPort } from 'node:worker_threads'
-import { openDatabase } from '../db/connection'
+import { openDatabase, type Db } from '../db/connection'
+import { wireError } from '../db/integrity'
 import { SyncEngine } from './engine'
 import { createStreams } from './streams'
 import type { WorkerRequest, WorkerMessage } from './host'
@@ -18,7 +19,16 @@ port.on('message', (msg: WorkerRequest) => {
     engine?.cancel()
     return
   }
-  const db = openDatabase(msg.dbFile)
+  // The process checked the file when it opened it; this connection only syncs, and every
+  // transaction it opens begins IMMEDIATE (it waits for the write lock instead of failing).
+  let db: Db
+  try {
+    db = openDatabase(msg.dbFile, { check: 'none', immediate: true })
+  } catch (e) {
+    const error = wireError(e)
+    port.postMessage({ type: 'failed', message: error.message, error } satisfies WorkerMessage)
+    return
+  }
   engine = new SyncEngine({
     db,
     streams: createStreams(() => msg.sim),
@@ -32,6 +42,9 @@ port.on('message', (msg: WorkerRequest) => {
   engine
     .run()
     .then((summary) => port.postMessage({ type: 'done', summary } satisfies WorkerMessage))
-    .catch((e: Error) => port.postMessage({ type: 'failed', message: e.message } satisfies WorkerMessage))
+    .catch((e: unknown) => {
+      const error = wireError(e)
+      port.postMessage({ type: 'failed', message: error.message, error } satisfies WorkerMessage)
+    })
     .finally(() => db.close())
 })

@@ -7,6 +7,7 @@ import App from './App.vue'
 import { i18n } from './i18n'
 import { router } from './router'
 import { useSettingsStore } from './stores/settings'
+import { loadStore } from './storeStartup'
 import './styles.css'
 
 async function bootstrap(): Promise<void> {
@@ -18,7 +19,11 @@ async function bootstrap(): Promise<void> {
   // Load the saved language and theme before the first paint; the app still opens when the
   // backend does not answer (the shell then shows the error).
   const settings = useSettingsStore(pinia)
-  await Promise.race([settings.load().catch(() => undefined), new Promise((r) => setTimeout(r, 3000))])
+  // The local store first: when it is damaged the app opens on the screen that says so
+  // (settings live in that database, so the language is the one this browser remembers).
+  if (await loadStore(pinia)) {
+    await Promise.race([settings.load().catch(() => undefined), new Promise((r) => setTimeout(r, 3000))])
+  }
   app.mount('#app')
 }
 

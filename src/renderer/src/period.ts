@@ -1,18 +1,31 @@
-/** Calendar days as the contract takes them ("YYYY-MM-DD"), counted in the user's local time. */
+/**
+ * Calendar days as the contract takes them ("YYYY-MM-DD"): days of the chosen time zone
+ * (src/shared/zone.ts), whatever this browser's own zone is.
+ */
+import { addDays, lastDaysIn, todayIn } from '@shared/zone'
 
 function two(n: number): string {
   return String(n).padStart(2, '0')
 }
 
-/** The local calendar day of a Date. */
+/** The calendar day of a Date in this browser's own zone (not the chosen one: see lastDays). */
 export function dayOf(d: Date): string {
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`
 }
 
-/** The last `days` days up to today, today included: lastDays(30) spans 30 calendar days. */
-export function lastDays(days: number, now: Date = new Date()): { from: string; to: string } {
-  const start = new Date(now.getFullYear(), now.getMonth(), now.getDate() - (days - 1))
-  return { from: dayOf(start), to: dayOf(now) }
+/** The last `days` days of `zone` up to today there, today included: lastDays(30, z) spans 30 days. */
+export function lastDays(days: number, zone: string, now: number = Date.now()): { from: string; to: string } {
+  return lastDaysIn(zone, days, now)
+}
+
+/**
+ * A day of `zone` relative to today there (0 today, -1 yesterday), as the date picker takes a
+ * value: the timestamp of that day's midnight in this browser's own zone (the picker reads
+ * timestamps in it), so the picker shows the zone's day whatever the browser's zone is.
+ */
+export function pickerDay(zone: string, offsetDays: number, now: number = Date.now()): number {
+  const [y, m, d] = addDays(todayIn(zone, now), offsetDays).split('-').map(Number)
+  return new Date(y, m - 1, d).getTime()
 }
 
 export function isDay(value: unknown): value is string {

@@ -9,6 +9,11 @@ export const SIM_SELECT_MAX = 100
 export const SIM_TRAILING_MIN = 0
 export const SIM_TRAILING_MAX = 60
 export const SIM_TRAILING_DEFAULT = 3
+/** The deep re-read (SimOptions in the backend): every this many days (0: never), this many days back. */
+export const SIM_DEEP_EVERY_DEFAULT = 7
+export const SIM_DEEP_EVERY_MAX = 90
+export const SIM_DEEP_DAYS_DEFAULT = 35
+export const SIM_DEEP_DAYS_MAX = 400
 
 export function isSimSelector(value: string): boolean {
   return SIM_SELECTOR.test(value)

@@ -9,7 +9,7 @@ import { AppError } from '../../../shared/errors'
 import type { Row } from '../../db/upsert'
 import { rowHash } from '../../db/upsert'
 import type { StreamContext, SyncStream } from '../engine'
-import { readUntilIntact, type PageRead } from '../reread'
+import { readResolved, type Slot, type SlotRead } from '../reread'
 import { check, isIsoUtc } from '../validate'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -42,32 +42,36 @@ export function dispatchStream(): SyncStream {
       const base = ctx.connection.url.endsWith('/') ? ctx.connection.url : ctx.connection.url + '/'
       const listUrl = new URL('api/v1/dispatch-reports/', base).toString()
       // A list with damaged records is read again (a null in place of a record hides even its id).
-      const list = await readUntilIntact(async (): Promise<PageRead<unknown[], DispatchWire>> => {
+      const list = await readResolved(async (): Promise<SlotRead<unknown[], DispatchWire>> => {
         const { body } = await ctx.request(listUrl)
         if (!Array.isArray(body)) throw new AppError('bad_response', `${name}: the list is not a JSON array`)
-        const rows: DispatchWire[] = []
-        const damaged: { reason: string; payload: unknown }[] = []
-        for (const raw of body) {
+        const slots: Slot<DispatchWire>[] = body.map((raw) => {
           const r = check(dispatchSchema, raw)
-          if (r.ok) rows.push(r.value)
-          else damaged.push({ reason: r.reason, payload: raw })
-        }
-        return { page: body, size: body.length, rows, rejects: damaged }
-      }, 'id', (d) => d.id)
+          if (r.ok) return { row: r.value, key: r.value.id }
+          const id = (raw as { id?: unknown } | null)?.id
+          return { row: null, key: typeof id === 'string' && UUID.test(id) ? id : undefined, reject: { reason: r.reason, payload: raw } }
+        })
+        return { page: body, slots }
+      })
       const body = list.page
       const valid = new Map<string, DispatchWire>(list.rows.map((d) => [d.id, d]))
-      const rejects: { reason: string; payload: unknown }[] = []
-      for (const reject of list.rejects) {
+      // What stays damaged is quarantined under its id, or as damage in the list (re-read whole
+      // every sync, so the list's damage of an earlier sync is cleared first).
+      const rejects: { key: string; reason: string; payload: unknown }[] = []
+      list.slots.forEach((slot, i) => {
+        if (slot.row !== null || list.known[i]) return
+        const id = typeof slot.key === 'string' ? slot.key : null
+        if (id && valid.has(id)) return
+        rejects.push({ key: id ? `id:${id}` : `list:${i}`, reason: slot.reject.reason, payload: slot.reject.payload })
+      })
+      for (const reject of [...rejects]) {
         // A damaged record whose id we can read is asked for on its own.
-        const id = (reject.payload as { id?: unknown } | null)?.id
-        if (typeof id === 'string' && UUID.test(id) && !valid.has(id)) {
-          const detail = await readDetail(ctx, base, id)
-          if (detail.ok) {
-            valid.set(id, detail.value)
-            continue
-          }
+        if (!reject.key.startsWith('id:')) continue
+        const detail = await readDetail(ctx, base, reject.key.slice(3))
+        if (detail.ok) {
+          valid.set(detail.value.id, detail.value)
+          rejects.splice(rejects.indexOf(reject), 1)
         }
-        rejects.push(reject)
       }
       // Dispatches we hold that the list no longer shows are asked for by id: a 404 means the
       // server dropped it (so do we); a 200 of nulls for it (a phantom) is rejected, never stored.
@@ -77,7 +81,7 @@ export function dispatchStream(): SyncStream {
         const detail = await readDetail(ctx, base, id)
         if (detail.ok) valid.set(id, detail.value)
         else if (detail.notFound) gone.push(id)
-        else rejects.push({ reason: detail.reason, payload: { id, detail: 'answer for a dispatch missing from the list' } })
+        else rejects.push({ key: `id:${id}`, reason: detail.reason, payload: { id, detail: 'answer for a dispatch missing from the list' } })
       }
       const now = ctx.now()
       const drop = ctx.db.prepare('DELETE FROM dispatches WHERE id = ?')
@@ -132,7 +136,13 @@ export function dispatchStream(): SyncStream {
           }
         }
         for (const id of gone) drop.run(id)
-        for (const r of rejects) ctx.state.reject('dispatch', name, r.reason, r.payload, now)
+        // Rejects of an earlier sync that this one read intact, or that are gone, are cleared.
+        const keys = new Set(rejects.map((r) => r.key))
+        ctx.state.clearQuarantine(
+          name,
+          ctx.state.quarantineKeys(name).filter((k) => !keys.has(k) && (k.startsWith('list:') || valid.has(k.slice(3)) || gone.includes(k.slice(3))))
+        )
+        for (const r of rejects) ctx.state.quarantine('dispatch', name, r.key, r.reason, r.payload, now)
         ctx.state.setCursor(name, 'dispatch', now)
         return { inserted, updated: updated + gone.length, unchanged, rejected: rejects.length, fetched: body.length }
       })

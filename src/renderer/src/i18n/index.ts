@@ -43,7 +43,12 @@ const REQUIRED_PARAMS: Partial<Record<ErrorCode, string[]>> = {
   bad_response: ['url'],
   unauthorized: ['url', 'status'],
   db_too_new: ['found', 'known'],
-  db_out_of_order: ['version']
+  db_out_of_order: ['version'],
+  sync_running: ['pid'],
+  db_damaged: ['problem'],
+  db_unavailable: ['reason'],
+  backup_not_found: ['name'],
+  backup_damaged: ['name']
 }
 
 function isErrorCode(code: unknown): code is ErrorCode {

@@ -1,9 +1,10 @@
 /** Settings: loaded once from the backend, saved patch by patch; language and theme apply at once. */
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { call } from '../api'
+import { call, onEvent } from '../api'
 import type { SettingsPatch } from '@shared/contract'
-import type { AppInfo, Language, SettingsView, Theme } from '@shared/types'
+import type { AppInfo, Language, SettingsView, StatsZoneStatus, Theme } from '@shared/types'
+import { effectiveTimeZone, systemTimeZone } from '@shared/zone'
 import { setLanguage as applyLanguage } from '../i18n'
 
 export const useSettingsStore = defineStore('settings', () => {
@@ -17,8 +18,26 @@ export const useSettingsStore = defineStore('settings', () => {
 
   const demoAvailable = computed(() => info.value?.demoAvailable ?? true)
 
+  /**
+   * The time zone whose days every screen uses: the one chosen in Settings, else the backend's
+   * computer's (this browser's until the settings are loaded).
+   */
+  const timeZone = computed(() => effectiveTimeZone(view.value?.timeZone, view.value?.systemTimeZone ?? systemTimeZone()))
+  /** The statistics' zone and a regrouping under way (kept current by 'stats.zone' events). */
+  const statsZone = ref<StatsZoneStatus | null>(null)
+  let listening = false
+  function listen(): void {
+    if (listening) return
+    listening = true
+    onEvent('stats.zone', (z) => {
+      statsZone.value = z
+    })
+  }
+
   function apply(v: SettingsView): void {
     view.value = v
+    statsZone.value = v.statsZone ?? null
+    listen()
     language.value = v.language
     theme.value = v.theme
     applyLanguage(v.language)
@@ -69,5 +88,10 @@ export const useSettingsStore = defineStore('settings', () => {
     }
   }
 
-  return { view, info, loaded, loadError, language, theme, demoAvailable, load, save, setLanguage, setTheme }
+  /** Chooses the time zone ('' = this computer's); the statistics regroup in the background. */
+  async function setTimeZone(zone: string): Promise<void> {
+    await save({ timeZone: zone })
+  }
+
+  return { view, info, loaded, loadError, language, theme, demoAvailable, timeZone, statsZone, load, save, setLanguage, setTheme, setTimeZone }
 })
