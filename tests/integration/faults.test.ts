@@ -254,3 +254,62 @@ describe('balances and the transactions behind them', () => {
     expect(differences(db, server).filter((d) => d.startsWith('client') || d.startsWith('transaction'))).toEqual([])
   })
 })
+
+describe('the SIM provider learns of an action late', () => {
+  it('later than the trailing window: the weekly deep re-read picks it up, and says when it ran', async () => {
+    const { server, db, engine } = await setup([], 0)
+    noErrors(await engine.run())
+    expectConverged(db, server)
+    const deepAt = () => engine.state.states([{ name: 'sim.call_sms', source: 'sim' }], {})[0].deepReadAt
+    expect(deepAt()).toBe(new Date(server.now).toISOString()) // the first sync reads its whole window
+    // An action dated 9 to 8 days back appears now: far behind the 3 days re-read each sync.
+    const day = 86_400_000
+    const q = server.dataset.simQuery({})
+    const before = server.data.simActions.visible().length
+    server.dataset.insertLateSimAction(q, Math.floor((server.now - 9 * day) / 1000), Math.floor((server.now - 8 * day) / 1000))
+    expect(server.data.simActions.visible().length).toBe(before + 1)
+    server.advance(day)
+    noErrors(await engine.run())
+    expect(differences(db, server).filter((d) => d.startsWith('sim action'))).not.toEqual([]) // not read yet
+    // A week after the last deep re-read, the next sync reads the last 35 days again.
+    server.advance(6 * day)
+    noErrors(await engine.run())
+    expect(differences(db, server).filter((d) => d.startsWith('sim action'))).toEqual([])
+    expect(deepAt()).toBe(new Date(server.now).toISOString())
+  })
+})
+
+describe('a source that stays silent', () => {
+  it('gives up within the bounded time and skips the source’s other streams', async () => {
+    const net = await import('node:net')
+    const sockets: import('node:net').Socket[] = []
+    const silent = net.createServer((s) => sockets.push(s))
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()))
+    const url = `http://127.0.0.1:${(silent.address() as import('node:net').AddressInfo).port}`
+    const tmp = tempDir()
+    const db = openTestDb(tmp.dir)
+    cleanup.push(async () => {
+      for (const s of sockets) s.destroy()
+      await new Promise<void>((r) => silent.close(() => r()))
+      db.close()
+      tmp.cleanup()
+    })
+    // Long timeouts and many retries, as a user might set: the give-up time still bounds it.
+    const engine = new SyncEngine({
+      db,
+      streams: ALL_STREAMS,
+      connections: () => ({ platform: { url } }),
+      timeoutMs: 1000,
+      retry: { retries: 50, baseDelayMs: 10, maxDelayMs: 100 },
+      giveUpMs: 2500
+    })
+    const t0 = Date.now()
+    const summary = await engine.run()
+    const seconds = (Date.now() - t0) / 1000
+    expect(seconds).toBeLessThan(6)
+    expect(summary.streams['platform.clients'].error?.code).toBe('server_timeout')
+    for (const name of ['platform.sender_names', 'platform.transactions', 'platform.messages']) {
+      expect(summary.streams[name].error?.message, name).toMatch(/^Skipped: /)
+    }
+  })
+})
