@@ -15,13 +15,15 @@ run unit npx vitest run --project unit
 run integration npx vitest run --project integration
 run e2e npm run test:e2e
 if [ "${SMS_DESK_FAKE_DATES:-0}" = "1" ]; then
+  # The kill and lock tests (processes, not dates) run once, above: they take two minutes.
+  skip=(--exclude tests/integration/kill.test.ts --exclude tests/integration/sync-lock.test.ts)
   if command -v faketime >/dev/null 2>&1; then
     # A year ahead, in a zone with daylight saving time.
     run "unit+integration, 2027-12-01, America/New_York" \
-      env TZ=America/New_York faketime '2027-12-01 09:00:00' npx vitest run --project unit --project integration
+      env TZ=America/New_York faketime '2027-12-01 09:00:00' npx vitest run --project unit --project integration "${skip[@]}"
     # The night the clocks go back in Sofia (03:00 -> 02:00 local, 31 October 2027).
     run "unit+integration, 2027-10-31 DST change, Europe/Sofia" \
-      env TZ=Europe/Sofia faketime '2027-10-31 00:40:00' npx vitest run --project unit --project integration
+      env TZ=Europe/Sofia faketime '2027-10-31 00:40:00' npx vitest run --project unit --project integration "${skip[@]}"
   else
     echo "faketime is missing: apt-get install -y faketime" >&2
     failed+=("fake dates")

@@ -123,7 +123,15 @@ export async function readResolved<P, R>(read: () => Promise<SlotRead<P, R>>): P
     ? judge()
     : { index: 0, first: -1, known: reads[0].slots.map(() => true) }
   while (verdict.first !== -1 && reads.length <= DAMAGED_PAGE_REREADS) {
-    const next = await read()
+    let next: SlotRead<P, R>
+    try {
+      next = await read()
+    } catch (e) {
+      // A re-read that fails (after its own retries) throws nothing away: what the earlier
+      // reads brought intact is kept, and the caller reads on from before the damage.
+      if ((e as { code?: string }).code === 'sync_cancelled') throw e
+      break
+    }
     reads.push(next)
     addRows(next)
     verdict = judge()
