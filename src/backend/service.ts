@@ -25,6 +25,7 @@ import { SyncHost, type SyncTuning, type WorkerScript } from './sync/host'
 import { requestJson } from './sync/http'
 import { parseProviderDate, SIM_SELECT, type SimOptions } from './sync/sources/simProvider'
 import { ALL_STREAMS, DEFAULT_SIM_OPTIONS } from './sync/streams'
+import { liveHolder } from './db/syncLock'
 import { startReferenceServer, type ReferenceServer } from '../refserver/server'
 
 export interface BackendOptions {
@@ -264,7 +265,8 @@ function createLiveBackend(options: BackendOptions, db: Db, dbFile: string, stor
   }
 
   const stats = statsHandlers(deps)
-  const exports = exportService(deps, stats['stats.query'], { timeZone })
+  // A sync of this process or another holds the lock row while it writes (db/syncLock.ts).
+  const exports = exportService(deps, stats['stats.query'], { timeZone, syncRunning: () => liveHolder(db) !== null })
   const handlers: Handlers = {
     ...clientPageHandlers(deps),
     ...stats,

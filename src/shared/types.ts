@@ -278,6 +278,8 @@ export interface ExportJob {
   error: { code: string; message: string } | null
   startedAt: string
   finishedAt: string | null
+  /** A sync was writing while the export ran: its figures may still change. */
+  duringSync: boolean
 }
 
 /* ---- The local store: integrity, backups (Settings, the damaged-database screen) ---- */

@@ -16,6 +16,8 @@ import type { Db } from '../../src/backend/db/connection'
 import { ExportService, exportedFile, type ExportServiceOptions } from '../../src/backend/export/jobs'
 import { keyFileBox } from '../../src/backend/secrets'
 import { createBackend, type Backend } from '../../src/backend/service'
+import { beginSyncRun } from '../../src/backend/db/syncLock'
+import { randomUUID } from 'node:crypto'
 import { statsHandlers } from '../../src/backend/stats/handlers'
 import { exportRequestSchema, type ExportRequest } from '../../src/shared/contract'
 import { MONEY_SCALE, PRICE_SCALE, formatUnits, parseDecimal } from '../../src/shared/money'
@@ -792,6 +794,21 @@ describe('export jobs', () => {
     const again = await call<ExportJob>('export.start', input)
     expect((await finished(again.id)).state).toBe('done')
     expect(new Set([again.file, ...jobs.map((j) => j.file)]).size).toBe(3)
+  })
+
+  it('says when a sync was writing while the file was written: its figures may still change', async () => {
+    const input = { table: 'names', format: 'csv', columns: ['name'], names: { clientId: 1 } }
+    const quiet = await finished((await call<ExportJob>('export.start', input)).id)
+    expect(quiet.duringSync).toBe(false)
+    // A sync holds the database's lock row (as one in another process would).
+    const run = beginSyncRun(backend.db, randomUUID(), new Date())
+    try {
+      const busy = await finished((await call<ExportJob>('export.start', input)).id)
+      expect(busy.state).toBe('done')
+      expect(busy.duringSync).toBe(true)
+    } finally {
+      run.release()
+    }
   })
 
   it('the browser bridge serves a finished export of this run, with its token only', async () => {

@@ -29,6 +29,8 @@ import { UTC_ZONE, systemTimeZone } from '../../shared/zone'
 export interface ExportServiceOptions {
   /** The database file the writers open read-only (their own connection). */
   dbFile: string | null
+  /** True while a sync (of this process or another) writes to the database. */
+  syncRunning?: () => boolean
   /** The default folder for exports (Settings). */
   exportDir: () => string
   /** Every change of a job: started, progress (at most every `progressMs`), finished. */
@@ -164,7 +166,8 @@ export class ExportService {
       total: null,
       error: null,
       startedAt: new Date().toISOString(),
-      finishedAt: null
+      finishedAt: null,
+      duringSync: this.o.syncRunning?.() ?? false
     }
 
     let lastEmit = 0
@@ -185,6 +188,8 @@ export class ExportService {
       job.state = state
       job.error = error
       job.finishedAt = new Date().toISOString()
+      // A sync that began while the file was written: its figures may still change too.
+      if (this.o.syncRunning?.()) job.duringSync = true
       emit(true)
       this.prune()
       return { ...job }

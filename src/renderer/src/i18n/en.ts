@@ -502,7 +502,8 @@ const en = {
     cancelJob: 'Cancel',
     cancelling: 'Cancelling…',
     dismiss: 'Close',
-    startFailed: 'Could not start the export'
+    startFailed: 'Could not start the export',
+    duringSync: 'A sync was running while this file was written: its figures may still change. Export again after the sync for final figures.',
   },
   /** Full messages; parameters as the backend sends them. */
   store: {
