@@ -62,13 +62,6 @@ export class SyncStateRepo {
       .run(stream, JSON.stringify(keys))
   }
 
-  /** Clears every quarantined record of a stream whose key starts with `prefix`. */
-  clearQuarantinePrefix(stream: string, prefix: string): void {
-    this.db
-      .prepare("DELETE FROM sync_rejects WHERE stream = ? AND substr(record_key, 1, length(?)) = ?")
-      .run(stream, prefix, prefix)
-  }
-
   /** Keys of the records a stream holds in quarantine. */
   quarantineKeys(stream: string): string[] {
     return this.db
