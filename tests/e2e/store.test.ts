@@ -103,9 +103,18 @@ describe('a damaged database in Chromium', () => {
   })
 
   it('Settings › Local store: backups, Back up now, Check integrity', async () => {
-    await page.getByTestId('nav-settings').click()
     const card = page.getByTestId('store-card')
-    await card.waitFor()
+    // The restore of the previous test reopens the store and remounts the app: a click that
+    // lands while it remounts is lost, so click until Settings shows.
+    await expect
+      .poll(
+        async () => {
+          await page.getByTestId('nav-settings').click()
+          return card.isVisible()
+        },
+        { timeout: 20_000, intervals: [250, 500, 1000] }
+      )
+      .toBe(true)
     await card.scrollIntoViewIfNeeded()
     expect(await page.locator('[data-testid^=store-backup-sms-desk-]').count()).toBe(1)
     await page.getByTestId('store-backup-now').click()
