@@ -4,13 +4,14 @@
  * tests all drive the very same object.
  */
 import path from 'node:path'
-import { contract, isChannel, type Handlers, type SettingsPatch } from '../shared/contract'
+import { isChannel, type Handlers, type SettingsPatch } from '../shared/contract'
 import { AppError, type Envelope } from '../shared/errors'
 import type { EventMap, EventName, SettingsView, SourceKind, SyncRunSummary, SyncStatus } from '../shared/types'
 import { SOURCE_KINDS } from '../shared/types'
 import { ClientsRepo } from './db/clients'
 import type { Db } from './db/connection'
 import { wireError } from './db/integrity'
+import { validateInput } from './channelInput'
 import { createStoreBackend, type StoreHandlers, type StoreTuning } from './storeService'
 import { SettingsRepo } from './db/settings'
 import type { SecretBox } from './secrets'
@@ -319,22 +320,12 @@ function createLiveBackend(options: BackendOptions, db: Db, dbFile: string, stor
       if (!isChannel(channel)) {
         return { ok: false, error: { code: 'unknown_channel', message: `Unknown channel ${String(channel).slice(0, 60)}` } }
       }
-      const parsed = contract[channel].input.safeParse(input ?? {})
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]
-        return {
-          ok: false,
-          error: {
-            code: 'invalid_input',
-            message: `${issue.path.join('.') || 'input'}: ${issue.message}`,
-            params: { field: issue.path.join('.') }
-          }
-        }
-      }
+      const parsed = validateInput(channel, input)
+      if (!parsed.ok) return parsed
       try {
         await demoReady
         const handler = handlers[channel] as (i: unknown) => unknown
-        return { ok: true, value: await handler(parsed.data) }
+        return { ok: true, value: await handler(parsed.value) }
       } catch (e) {
         return toEnvelopeError(e)
       }

@@ -10,8 +10,8 @@
 import Database from 'better-sqlite3'
 import fs from 'node:fs'
 import path from 'node:path'
-import { contract, isChannel, type ChannelName, type Handlers } from '../shared/contract'
-import { AppError, type Envelope, type WireError } from '../shared/errors'
+import { isChannel, type ChannelName, type Handlers } from '../shared/contract'
+import { AppError, type WireError } from '../shared/errors'
 import type { BackupInfo, EventMap, EventName, StoreCheck, StoreState, StoreStatus } from '../shared/types'
 import {
   backupDir,
@@ -27,6 +27,7 @@ import {
   verifyBackup,
   type BackupPolicy
 } from './db/backup'
+import { validateInput as validate } from './channelInput'
 import { openStore, type Db } from './db/connection'
 import { checkFile, damagedError, openError, wireError } from './db/integrity'
 import { SettingsRepo } from './db/settings'
@@ -87,20 +88,6 @@ function salvage(file: string): Salvage {
     db?.close()
   }
   return out
-}
-
-function validate(channel: ChannelName, input: unknown): { ok: true; value: unknown } | Envelope<never> {
-  const parsed = contract[channel].input.safeParse(input ?? {})
-  if (parsed.success) return { ok: true, value: parsed.data }
-  const issue = parsed.error.issues[0]
-  return {
-    ok: false,
-    error: {
-      code: 'invalid_input',
-      message: `${issue.path.join('.') || 'input'}: ${issue.message}`,
-      params: { field: issue.path.join('.') }
-    }
-  }
 }
 
 export function createStoreBackend(options: BackendOptions, live: LiveFactory): Backend {

@@ -112,7 +112,7 @@ describe('a damaged database in Chromium', () => {
           await page.getByTestId('nav-settings').click()
           return card.isVisible()
         },
-        { timeout: 20_000, intervals: [250, 500, 1000] }
+        { timeout: 20_000, interval: 500 }
       )
       .toBe(true)
     await card.scrollIntoViewIfNeeded()
