@@ -1,5 +1,10 @@
 import { defineConfig } from 'vitest/config'
-import { resolve } from 'node:path'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+// Key files (src/backend/secrets.ts) of the tests' data folders go to a temporary folder,
+// never into the real home's config folder; the test workers and their children inherit it.
+process.env.SMS_DESK_KEY_DIR ??= join(tmpdir(), 'sms-desk-test-keys')
 
 const alias = {
   '@shared': resolve('src/shared'),

@@ -7,14 +7,17 @@
  *   [--tz ZONE | --utc]  the time zone of the days and times (default: the zone chosen in the
  *            app's Settings in that database, else this computer's; --utc = --tz UTC)
  * The same export service as the app (same filters, sort, columns and file handling), run in
- * this thread. --out defaults to a generated name in the current folder; the format follows
- * --format, else the extension of --out, else xlsx. A period of days is one of the zone's
+ * this thread. --out is yours to choose, except the database, its -wal/-shm/-journal companions
+ * and a key file (secret.key), which are never replaced; without it the file gets a generated
+ * name in ~/SMS Desk exports (created when missing). The format follows --format, else the
+ * extension of --out, else xlsx. A period of days is one of the zone's
  * (00:00 of --from to 00:00 after --to, there) and defaults to everything up to today there.
  * Statistics are grouped by the days of the zone the database's statistics are grouped by (the
  * app's zone); a --tz other than that one is refused (choose the zone in the app's Settings).
  * Prints one JSON line: {ok, table, format, rows, sheets, file, seconds}.
  */
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
@@ -113,7 +116,6 @@ export async function runExport(argv: string[]): Promise<ExportCliResult> {
     format,
     language: values.lang,
     columns: values.columns ? values.columns.split(',').map((c) => c.trim()).filter(Boolean) : DEFAULT_COLUMNS[table],
-    file: out,
     ...(table === 'clients' && { clients: { search: values.search, sort: values.sort, order: values.order ?? 'asc' } }),
     ...(table === 'transactions' && {
       transactions: { clientId: clientId(values.client, true), ...period, order: values.order ?? 'desc' }
@@ -141,13 +143,13 @@ export async function runExport(argv: string[]): Promise<ExportCliResult> {
   let stats: ReturnType<typeof statsHandlers> | null = null
   const service = new ExportService({
     dbFile,
-    exportDir: () => process.cwd(),
+    exportDir: () => path.join(os.homedir(), 'SMS Desk exports'),
     statsQuery: (q: StatsQuery) => (stats ??= statsHandlers({ db }))['stats.query'](q),
     timeZone: zone
   })
   const started = performance.now()
   try {
-    const job = await service.start(parsed.data)
+    const job = await (out ? service.startToFile(parsed.data, out) : service.start(parsed.data))
     const onSignal = (): void => void service.cancel(job.id)
     process.once('SIGINT', onSignal)
     const end = await service.wait(job.id)

@@ -1,8 +1,11 @@
 /**
  * SMS Desk headless: npm run cli -- <command> [flags]
- *   sync [--platform URL] [--sim URL] [--dispatch URL] [--token-platform|--token-sim|--token-dispatch T]
+ *   sync [--platform URL] [--sim URL] [--dispatch URL] [--token-file FILE]
  *        [--sim-select all|s_1|g_2[,...]] [--sim-trailing-days 3] [--from DD-MM-YYYY] --db FILE
- *        pull every given source into FILE (tokens also from SMS_DESK_TOKEN_PLATFORM etc.)
+ *        pull every given source into FILE. Tokens: SMS_DESK_TOKEN_PLATFORM, SMS_DESK_TOKEN_SIM,
+ *        SMS_DESK_TOKEN_DISPATCH, or --token-file FILE (JSON {"platform": "…"} or kind=token
+ *        lines, readable by you only); --token-platform|--token-sim|--token-dispatch T still work
+ *        but show in the process list. A token goes only over https (plain http only to this computer).
  *   export clients|transactions|statistics|names --db FILE [--out FILE] [--format xlsx|csv] [--columns a,b]
  *        [--lang en|ru] [--search S --sort COL --order asc|desc] [--client ID] [--from YYYY-MM-DD --to YYYY-MM-DD]
  *        [--group day|operator|sender|viber-sender|country] [--utc]
@@ -27,9 +30,11 @@ import { liveHolder, syncRunningError } from '../src/backend/db/syncLock'
 import { SyncEngine, type Connection } from '../src/backend/sync/engine'
 import { createStreams } from '../src/backend/sync/streams'
 import { parseProviderDate, SIM_SELECT } from '../src/backend/sync/sources/simProvider'
+import { insecureUrlError } from '../src/backend/db/settings'
 import { AppError, type ErrorParams } from '../src/shared/errors'
-import type { SourceKind } from '../src/shared/types'
-import { urlSchema } from '../src/shared/contract'
+import { SOURCE_KINDS, type SourceKind } from '../src/shared/types'
+import { mayCarryToken, urlSchema } from '../src/shared/contract'
+import { isToken } from '../src/shared/validation'
 import { runExport } from './cli-export'
 
 function fail(code: string, message: string, exit = 1, params?: ErrorParams, extra: Record<string, unknown> = {}): never {
@@ -123,6 +128,58 @@ function restore(argv: string[]): void {
   console.log(JSON.stringify({ ok: true, restored, aside }))
 }
 
+type Tokens = Partial<Record<SourceKind, string>>
+
+function isKind(value: string): value is SourceKind {
+  return (SOURCE_KINDS as readonly string[]).includes(value)
+}
+
+/**
+ * The tokens of --token-file: a JSON object {"platform": "…", "sim": "…", "dispatch": "…"}, or
+ * lines `kind=token` (blank lines and # comments skipped). Refused when other users may read it
+ * (POSIX). No message ever repeats a token.
+ */
+function tokenFile(file: string): Tokens {
+  const bad = (why: string): never => fail('invalid_input', `--token-file ${file}: ${why}`, 2, { field: 'token-file' })
+  let st: fs.Stats
+  try {
+    st = fs.statSync(file)
+  } catch {
+    return bad('no such file')
+  }
+  if (!st.isFile()) bad('not a file')
+  if (process.platform !== 'win32' && (st.mode & 0o077) !== 0) {
+    bad(`other users can read it (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}). Make it yours only: chmod 600 ${file}`)
+  }
+  const text = fs.readFileSync(file, 'utf8')
+  const entries: [string, unknown][] = []
+  if (text.trimStart().startsWith('{')) {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(text)
+    } catch {
+      return bad('not valid JSON')
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) bad('expected an object {"platform": "…"}')
+    entries.push(...Object.entries(parsed as Record<string, unknown>))
+  } else {
+    text.split(/\r?\n/).forEach((raw, i) => {
+      const line = raw.trim()
+      if (line === '' || line.startsWith('#')) return
+      const eq = line.indexOf('=')
+      if (eq < 0) bad(`line ${i + 1}: expected kind=token`)
+      entries.push([line.slice(0, eq).trim(), line.slice(eq + 1).trim()])
+    })
+  }
+  const tokens: Tokens = {}
+  for (const [kind, token] of entries) {
+    if (!isKind(kind)) bad(`unknown source "${kind.slice(0, 40)}" (expected ${SOURCE_KINDS.join(', ')})`)
+    if (typeof token !== 'string' || token === '' || !isToken(token)) bad(`the ${kind} token is not a token (printable characters, no spaces)`)
+    tokens[kind as SourceKind] = token as string
+  }
+  return tokens
+}
+
 async function sync(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -133,6 +190,7 @@ async function sync(argv: string[]): Promise<void> {
       'token-platform': { type: 'string' },
       'token-sim': { type: 'string' },
       'token-dispatch': { type: 'string' },
+      'token-file': { type: 'string' },
       db: { type: 'string' },
       'page-size': { type: 'string', default: '500' },
       timeout: { type: 'string', default: '20' },
@@ -142,12 +200,23 @@ async function sync(argv: string[]): Promise<void> {
     }
   })
   const dbFile = dbArg(values.db)
+  const fromFile = values['token-file'] ? tokenFile(path.resolve(values['token-file'])) : {}
   const connections: Partial<Record<SourceKind, Connection>> = {}
-  for (const kind of ['platform', 'sim', 'dispatch'] as const) {
+  for (const kind of SOURCE_KINDS) {
     const url = values[kind]
+    const flag = values[`token-${kind}`]
+    if (flag !== undefined) {
+      const env = `SMS_DESK_TOKEN_${kind.toUpperCase()}`
+      console.error(`sms-desk: warning: --token-${kind} is visible to other users of this computer (ps); use ${env} or --token-file FILE`)
+    }
     if (!url) continue
     if (!urlSchema.safeParse(url).success) fail('invalid_input', `--${kind}: not an http(s) URL: ${url}`, 2)
-    connections[kind] = { url, token: values[`token-${kind}`] ?? process.env[`SMS_DESK_TOKEN_${kind.toUpperCase()}`] }
+    const token = flag ?? fromFile[kind] ?? process.env[`SMS_DESK_TOKEN_${kind.toUpperCase()}`]
+    if (token && !mayCarryToken(url)) {
+      const e = insecureUrlError(kind, url)
+      fail(e.code, e.message, 2, e.params)
+    }
+    connections[kind] = { url, token }
   }
   if (!Object.keys(connections).length) fail('invalid_input', 'Give at least one of --platform, --sim, --dispatch', 2)
   const select = values['sim-select'].split(',').map((x) => x.trim())

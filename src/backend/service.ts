@@ -3,21 +3,23 @@
  * channel of the shared contract. Electron-free, so Electron's IPC, the browser bridge and the
  * tests all drive the very same object.
  */
+import os from 'node:os'
 import path from 'node:path'
 import { isChannel, type Handlers, type SettingsPatch } from '../shared/contract'
 import { AppError, type Envelope } from '../shared/errors'
-import type { EventMap, EventName, SettingsView, SourceKind, SyncRunSummary, SyncStatus } from '../shared/types'
+import type { EventMap, EventName, SecretStorage, SettingsView, SourceKind, SyncRunSummary, SyncStatus } from '../shared/types'
 import { SOURCE_KINDS } from '../shared/types'
 import { ClientsRepo } from './db/clients'
 import type { Db } from './db/connection'
 import { wireError } from './db/integrity'
 import { validateInput } from './channelInput'
 import { createStoreBackend, type StoreHandlers, type StoreTuning } from './storeService'
-import { SettingsRepo } from './db/settings'
+import { ConnectionSettings, SettingsRepo } from './db/settings'
 import type { SecretBox } from './secrets'
 import type { BackendDeps } from './deps'
 import { clientPageHandlers, flushOutbox, stopOutbox } from './outbox/handlers'
 import { exportHandlers, exportService } from './export/handlers'
+import { checkExportDir, insideDataDir } from './export/destinations'
 import { statsHandlers } from './stats/handlers'
 import { StatsZoneService } from './stats/zoneService'
 import { effectiveTimeZone, systemTimeZone } from '../shared/zone'
@@ -32,6 +34,8 @@ import { startReferenceServer, type ReferenceServer } from '../refserver/server'
 export interface BackendOptions {
   dataDir: string
   box: SecretBox
+  /** What `box` encrypts with, reported by app.info; default keyFile (the browser bridge, the CLI). */
+  secretStorage?: SecretStorage
   mode: 'electron' | 'browser'
   version: string
   /** Sync tuning (tests shorten timeouts and retries). */
@@ -44,9 +48,15 @@ export interface BackendOptions {
   workers?: BackendDeps['workers']
   /** Electron's save dialog. */
   chooseSaveFile?: BackendDeps['chooseSaveFile']
+  /** Electron's folder dialog (Settings: the export folder), opened at `current`; null when cancelled. */
+  chooseFolder?: (current: string) => Promise<string | null>
+  /** The export folder until one is chosen, outside the data folder; default `<home>/SMS Desk exports`. */
+  defaultExportDir?: string
+  /** The user's home folder: the browser mode's export folder must lie in it; default os.homedir(). */
+  homeDir?: string
   /** Seed and size of the demo data the first run offers. */
   demo?: { seed: number; clients: number }
-  /** The clock of the local store (backup names and schedule, check times); tests pass theirs. */
+  /** The clock of the local store (backup names and schedule, check times) and of the exports' names and handles; tests pass theirs. */
   now?: () => number
   /** Backups: how many are kept, how often, when the schedule first looks (storeService.ts). */
   store?: StoreTuning
@@ -89,6 +99,12 @@ export function createBackend(options: BackendOptions): Backend {
 
 function createLiveBackend(options: BackendOptions, db: Db, dbFile: string, store: StoreHandlers): Backend {
   const settings = new SettingsRepo(db, options.box)
+  const connections = new ConnectionSettings(settings)
+  try {
+    connections.bindLegacy(SOURCE_KINDS) // tokens saved before they were bound to their server's origin
+  } catch {
+    // the file is busy: the tokens stay bound to the URL stored with them until the next start
+  }
   const clients = new ClientsRepo(db)
   const listeners = new Set<Listener>()
   const emit: Listener = (event, payload) => {
@@ -98,10 +114,8 @@ function createLiveBackend(options: BackendOptions, db: Db, dbFile: string, stor
   let demoServer: ReferenceServer | null = null
   let timer: NodeJS.Timeout | null = null
 
-  const connection = (kind: SourceKind): Connection => ({
-    url: settings.get<string>(`connection.${kind}.url`, ''),
-    token: settings.secret(`connection.${kind}.token`)
-  })
+  /** A token goes only to the origin it was saved for (db/settings.ts). */
+  const connection = (kind: SourceKind): Connection => connections.connection(kind)
 
   const simOptions = (): SimOptions => {
     const select = settings.get<string[]>('sim.select', DEFAULT_SIM_OPTIONS.select).filter((x) => SIM_SELECT.test(x))
@@ -156,13 +170,33 @@ function createLiveBackend(options: BackendOptions, db: Db, dbFile: string, stor
     }
   }
 
+  /* The export folder: never in the data folder. Electron changes it only through its folder
+     dialog; the browser mode takes a typed one that exists inside the home folder. */
+  const exportPlaces = { dataDir: options.dataDir, dbFile }
+  const homeDir = options.homeDir ?? os.homedir()
+  const defaultExportDir = options.defaultExportDir ?? path.join(homeDir, 'SMS Desk exports')
+  const folderDialog = options.mode === 'electron' || options.chooseFolder !== undefined
+  /** The folder chosen in Settings, unless it lies in the data folder (as the old default did). */
+  const exportDir = (): string => {
+    const chosen = settings.get<string>('exportDir', '')
+    return chosen && !insideDataDir(chosen, exportPlaces) ? chosen : defaultExportDir
+  }
+  /** A typed export folder, checked ('' = back to the default). */
+  const typedExportDir = (dir: string): string => {
+    if (folderDialog) {
+      throw new AppError('export_dir_dialog_only', 'exportDir: choose the export folder with the folder dialog', { field: 'exportDir' })
+    }
+    return dir === '' ? '' : checkExportDir(dir, exportPlaces, homeDir)
+  }
+  const chooseExportDir = async (): Promise<SettingsView> => {
+    if (!options.chooseFolder) throw new AppError('dialog_unavailable', 'There is no folder dialog here: type the export folder')
+    const dir = await options.chooseFolder(exportDir())
+    if (dir !== null) settings.set('exportDir', checkExportDir(dir, exportPlaces))
+    return settingsView()
+  }
+
   const settingsView = (): SettingsView => ({
-    connections: Object.fromEntries(
-      SOURCE_KINDS.map((k) => [
-        k,
-        { url: settings.get<string>(`connection.${k}.url`, ''), hasToken: settings.hasSecret(`connection.${k}.token`) }
-      ])
-    ) as SettingsView['connections'],
+    connections: Object.fromEntries(SOURCE_KINDS.map((k) => [k, connections.view(k)])) as SettingsView['connections'],
     sim: {
       select: settings.get('sim.select', DEFAULT_SIM_OPTIONS.select),
       trailingDays: settings.get('sim.trailingDays', DEFAULT_SIM_OPTIONS.trailingDays),
@@ -173,7 +207,7 @@ function createLiveBackend(options: BackendOptions, db: Db, dbFile: string, stor
     language: settings.get('language', 'en'),
     theme: settings.get('theme', 'system'),
     syncIntervalMinutes: settings.get('syncIntervalMinutes', 0),
-    exportDir: settings.get('exportDir', path.join(options.dataDir, 'exports')),
+    exportDir: exportDir(),
     timeZone: settings.get('timeZone', ''),
     systemTimeZone: systemTimeZone(),
     statsZone: statsZone.status()
@@ -206,14 +240,13 @@ function createLiveBackend(options: BackendOptions, db: Db, dbFile: string, stor
   }
 
   const saveSettings = (patch: SettingsPatch): SettingsView => {
+    const typedDir = patch.exportDir === undefined ? undefined : typedExportDir(patch.exportDir)
     db.transaction(() => {
-      for (const [kind, c] of Object.entries(patch.connections ?? {})) {
+      for (const kind of SOURCE_KINDS) {
+        const c = patch.connections?.[kind]
         if (!c) continue
-        if (c.url !== undefined) {
-          settings.set(`connection.${kind}.url`, c.url)
-          if (kind === 'platform') settings.set('demo.active', false)
-        }
-        if (c.token !== undefined) settings.setSecret(`connection.${kind}.token`, c.token)
+        connections.save(kind, c)
+        if (c.url !== undefined && kind === 'platform') settings.set('demo.active', false)
       }
       if (patch.sim) {
         if (patch.sim.from && parseProviderDate(patch.sim.from) === null) {
@@ -225,9 +258,10 @@ function createLiveBackend(options: BackendOptions, db: Db, dbFile: string, stor
         if (patch.sim.deepEveryDays !== undefined) settings.set('sim.deepEveryDays', patch.sim.deepEveryDays)
         if (patch.sim.deepDays !== undefined) settings.set('sim.deepDays', patch.sim.deepDays)
       }
-      for (const key of ['language', 'theme', 'syncIntervalMinutes', 'exportDir', 'timeZone'] as const) {
+      for (const key of ['language', 'theme', 'syncIntervalMinutes', 'timeZone'] as const) {
         if (patch[key] !== undefined) settings.set(key, patch[key])
       }
+      if (typedDir !== undefined) settings.set('exportDir', typedDir)
     })()
     if (patch.syncIntervalMinutes !== undefined) schedule()
     if (patch.timeZone !== undefined) void statsZone.ensure(timeZone())
@@ -259,7 +293,7 @@ function createLiveBackend(options: BackendOptions, db: Db, dbFile: string, stor
     settings,
     connection,
     emit,
-    exportDir: () => settingsView().exportDir,
+    exportDir,
     workers: options.workers,
     chooseSaveFile: options.chooseSaveFile,
     timeZone
@@ -267,7 +301,7 @@ function createLiveBackend(options: BackendOptions, db: Db, dbFile: string, stor
 
   const stats = statsHandlers(deps)
   // A sync of this process or another holds the lock row while it writes (db/syncLock.ts).
-  const exports = exportService(deps, stats['stats.query'], { timeZone, syncRunning: () => liveHolder(db) !== null })
+  const exports = exportService(deps, stats['stats.query'], { timeZone, syncRunning: () => liveHolder(db) !== null, now: options.now })
   const handlers: Handlers = {
     ...clientPageHandlers(deps),
     ...stats,
@@ -276,10 +310,12 @@ function createLiveBackend(options: BackendOptions, db: Db, dbFile: string, stor
       version: options.version,
       mode: options.mode,
       dataDir: options.dataDir,
-      demoAvailable: true
+      demoAvailable: true,
+      secretStorage: options.secretStorage ?? 'keyFile'
     }),
     'settings.get': () => settingsView(),
     'settings.save': (patch) => saveSettings(patch),
+    'settings.chooseExportDir': () => chooseExportDir(),
     'connections.test': async ({ source, url, token }) => {
       if (!url) throw new AppError('not_configured', 'Enter the server address first')
       const t = TEST_PATHS[source]
@@ -287,7 +323,7 @@ function createLiveBackend(options: BackendOptions, db: Db, dbFile: string, stor
       await requestJson(new URL(t.path, url.endsWith('/') ? url : url + '/').toString(), {
         method: t.method,
         body: t.body,
-        token: token ?? settings.secret(`connection.${source}.token`),
+        token: connections.testToken(source, url, token),
         timeoutMs: 10_000,
         retry: { retries: 0 }
       })

@@ -32,6 +32,7 @@ import { openStore, type Db } from './db/connection'
 import { checkFile, damagedError, openError, wireError } from './db/integrity'
 import { SettingsRepo } from './db/settings'
 import { liveHolder, syncRunningError } from './db/syncLock'
+import { privateDir } from './secrets'
 import type { Backend, BackendOptions } from './service'
 
 export const STORE_CHANNELS = [
@@ -91,7 +92,7 @@ function salvage(file: string): Salvage {
 }
 
 export function createStoreBackend(options: BackendOptions, live: LiveFactory): Backend {
-  fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 })
+  privateDir(options.dataDir) // 0700, also when it was made before (by an earlier version, or Electron)
   const dbFile = path.join(options.dataDir, 'sms-desk.sqlite')
   const now = options.now ?? Date.now
   const tuning = options.store ?? {}
@@ -365,7 +366,8 @@ export function createStoreBackend(options: BackendOptions, live: LiveFactory): 
         if (!parsed.ok) return parsed
         try {
           if (channel === 'app.info') {
-            return { ok: true, value: { version: options.version, mode: options.mode, dataDir: options.dataDir, demoAvailable: false } }
+            const { version, mode, dataDir, secretStorage = 'keyFile' } = options
+            return { ok: true, value: { version, mode, dataDir, demoAvailable: false, secretStorage } }
           }
           const handler = handlers[channel as StoreChannel] as (i: unknown) => unknown
           return { ok: true, value: await handler(parsed.value) }

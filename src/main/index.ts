@@ -1,26 +1,34 @@
 /**
- * Electron bootstrap: one hardened window around the Electron-free backend. Tokens are
- * encrypted with safeStorage (the OS keychain); the database lives in the user-data folder.
+ * Electron bootstrap: one hardened window around the Electron-free backend. The renderer is
+ * served from app://smsdesk/ (appProtocol.ts); tokens are encrypted with safeStorage when the
+ * OS has a keychain, else with a key file (secretStorage.ts); the database lives in the
+ * user-data folder.
  */
 import { app, BrowserWindow, dialog, Menu, safeStorage, session } from 'electron'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { keyFileBox, type SecretBox } from '../backend/secrets'
 import { createBackend, type Backend } from '../backend/service'
+import type { SecretStorage } from '../shared/types'
+import { handleAppProtocol, registerAppScheme } from './appProtocol'
+import { guardContents, guardSession } from './guards'
 import { forwardEvents, registerIpc } from './ipc'
-import { guardNavigation } from './security'
+import { chooseSecretStorage } from './secretStorage'
+import { APP_ENTRY, trustedOrigin } from './security'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined
+/** The only origin IPC calls and navigations are accepted from. */
+const origin = trustedOrigin(devUrl)
 
-function secretBox(dataDir: string): SecretBox {
-  if (safeStorage.isEncryptionAvailable()) {
+function secretBox(dataDir: string): { box: SecretBox; secretStorage: SecretStorage } {
+  if (chooseSecretStorage(safeStorage, process.platform) === 'keychain') {
     return {
-      encrypt: (plain) => safeStorage.encryptString(plain),
-      decrypt: (data) => safeStorage.decryptString(data)
+      secretStorage: 'keychain',
+      box: { encrypt: (plain) => safeStorage.encryptString(plain), decrypt: (data) => safeStorage.decryptString(data) }
     }
   }
-  return keyFileBox(dataDir) // e.g. Linux without a keyring
+  return { secretStorage: 'keyFile', box: keyFileBox(dataDir) }
 }
 
 let win: BrowserWindow | null = null
@@ -41,27 +49,33 @@ function createWindow(): void {
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
+      nodeIntegrationInSubFrames: false,
       webSecurity: true,
       allowRunningInsecureContent: false,
       webviewTag: false,
+      // Middle-click (auxclick) on a link would ask for a new window: the window-open guard
+      // denies it anyway; without the event the renderer cannot even script it.
+      disableBlinkFeatures: 'Auxclick',
       spellcheck: false
     }
   })
-  guardNavigation(win.webContents, devUrl)
   win.once('ready-to-show', () => win?.show())
-  if (devUrl) void win.loadURL(devUrl)
-  else void win.loadFile(path.join(here, '../renderer/index.html'))
+  void win.loadURL(devUrl ?? APP_ENTRY)
   win.on('closed', () => {
     win = null
   })
 }
 
+// Privileged schemes can only be registered before the app is ready.
+registerAppScheme()
 app.enableSandbox()
-app.on('web-contents-created', (_e, contents) => guardNavigation(contents, devUrl))
+// Every web contents, the app window's included, gets the navigation and window guards.
+app.on('web-contents-created', (_e, contents) => guardContents(contents, origin))
 
 void app.whenReady().then(() => {
-  // No permission (camera, notifications, geolocation...) is ever granted to web content.
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
+  // No permission (camera, notifications, geolocation...) is ever granted or reported granted.
+  guardSession(session.defaultSession)
+  handleAppProtocol(path.join(here, '../renderer'))
   Menu.setApplicationMenu(null)
   const dataDir = app.getPath('userData')
   // A damaged or unopenable database does not stop the backend: the window opens on the
@@ -73,7 +87,7 @@ void app.whenReady().then(() => {
     app.quit()
     return
   }
-  registerIpc(backend, devUrl)
+  registerIpc(backend, origin)
   forwardEvents(backend, () => win?.webContents ?? null)
   createWindow()
   app.on('activate', () => {
@@ -84,20 +98,27 @@ void app.whenReady().then(() => {
 function createLiveOrStoreBackend(dataDir: string): Backend {
   return createBackend({
     dataDir,
-    box: secretBox(dataDir),
+    ...secretBox(dataDir),
     mode: 'electron',
     version: app.getVersion(),
     syncWorker: { path: path.join(here, 'syncWorker.js') },
     readerWorker: { path: path.join(here, 'syncReader.js') },
     workers: { export: { path: path.join(here, 'exportWorker.js') }, stats: { path: path.join(here, 'statsZoneWorker.js') } },
-    chooseSaveFile: async (suggestedName, format) => {
+    chooseSaveFile: async (suggestedName, format, folder) => {
       const options = {
-        defaultPath: path.join(app.getPath('documents'), suggestedName),
+        defaultPath: path.join(folder, suggestedName),
         filters: [format === 'xlsx' ? { name: 'Excel', extensions: ['xlsx'] } : { name: 'CSV', extensions: ['csv'] }]
       }
       const r = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options)
       return r.canceled || !r.filePath ? null : r.filePath
-    }
+    },
+    // The export folder is chosen here only (Settings): the renderer never names a path.
+    chooseFolder: async (current) => {
+      const options: Electron.OpenDialogOptions = { defaultPath: current, properties: ['openDirectory', 'createDirectory'] }
+      const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options)
+      return r.canceled || !r.filePaths[0] ? null : r.filePaths[0]
+    },
+    defaultExportDir: path.join(app.getPath('documents'), 'SMS Desk')
   })
 }
 

@@ -23,6 +23,8 @@ import type {
   TransactionRow
 } from './types'
 import { CLIENT_SORT_COLUMNS, EXPORT_TABLES, SOURCE_KINDS, STATS_GROUPS } from './types'
+import { amountIssue } from './money'
+import { STATS_SORT_KEYS } from './statsLines'
 import { isConnectionUrl, isToken } from './validation'
 import { isTimeZone } from './zone'
 
@@ -36,6 +38,35 @@ const empty = z.object({}).strict()
 export const urlSchema = z.string().trim().max(2048).refine(isConnectionUrl, 'url')
 
 export const tokenSchema = z.string().max(4096).refine(isToken, 'token')
+
+/**
+ * The origin (scheme, host, port) of a connection URL, which its token is bound to: a token
+ * saved for one origin is never sent to another. '' for an empty or unusable URL.
+ */
+export function urlOrigin(url: string): string {
+  try {
+    const u = new URL(url.trim())
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : ''
+  } catch {
+    return ''
+  }
+}
+
+/** This computer: 127.0.0.0/8, ::1, localhost (a hostname as the URL parser normalizes it). */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase()
+  return h === 'localhost' || h === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)
+}
+
+/** Whether a token may travel to this URL: https, or plain http to this computer only. */
+export function mayCarryToken(url: string): boolean {
+  try {
+    const u = new URL(url.trim())
+    return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.hostname))
+  } catch {
+    return false
+  }
+}
 
 const sourceKind = z.enum(SOURCE_KINDS)
 
@@ -77,7 +108,8 @@ export const settingsPatchSchema = z
       .strict()
       .optional(),
     syncIntervalMinutes: z.number().int().min(0).max(24 * 60).optional(),
-    exportDir: z.string().max(4096).optional(),
+    /** The browser mode's export folder (an existing folder in the home folder), '' for the default; Electron: settings.chooseExportDir. */
+    exportDir: z.string().trim().max(4096).optional(),
     /** An IANA zone, or '' for this computer's. */
     timeZone: z.string().max(64).refine((v) => v === '' || isTimeZone(v), 'time_zone').optional()
   })
@@ -97,20 +129,22 @@ export const periodSchema = z
   .object({ from: daySchema, to: daySchema })
   .refine((p) => p.from <= p.to, { message: 'period', path: ['to'] })
 
-/** An amount of money typed by staff: positive, at most two decimals, at most 1,000,000.00. */
-export const amountSchema = z
-  .string()
-  .trim()
-  .regex(/^\d{1,7}(\.\d{1,2})?$/, 'amount_format')
-  .refine((a) => Number(a) > 0, 'amount_positive')
-  .refine((a) => Number(a) <= 1_000_000, 'amount_max')
+/** An amount of money as a plain decimal ("1500.50"); the message of its one issue says why not (money.amountIssue). */
+function amountOf(allowZero: boolean) {
+  return z
+    .string()
+    .trim()
+    .superRefine((a, ctx) => {
+      const issue = amountIssue(a, allowZero)
+      if (issue) ctx.addIssue({ code: 'custom', message: issue })
+    })
+}
+
+/** An amount of money typed by staff: positive, at most 1,000,000.00, at most two decimals. */
+export const amountSchema = amountOf(false)
 
 /** The same, zero allowed (a credit can be taken away). */
-export const creditAmountSchema = z
-  .string()
-  .trim()
-  .regex(/^\d{1,7}(\.\d{1,2})?$/, 'amount_format')
-  .refine((a) => Number(a) <= 1_000_000, 'amount_max')
+export const creditAmountSchema = amountOf(true)
 
 const clientId = z.number().int().positive()
 
@@ -131,6 +165,9 @@ export const statsQuerySchema = z
   .strict()
 export type StatsQuery = z.infer<typeof statsQuerySchema>
 
+/** A file chosen in the save dialog, as export.chooseFile names it: an opaque handle, never a path. */
+export const exportTargetSchema = z.string().regex(/^[A-Za-z0-9_-]{32}$/, 'export_target')
+
 /** What a table shows, exported: its filters and sort, and the columns chosen. */
 export const exportRequestSchema = z
   .object({
@@ -138,11 +175,14 @@ export const exportRequestSchema = z
     format: z.enum(['xlsx', 'csv']).default('xlsx'),
     columns: z.array(z.string().max(40)).min(1).max(40),
     language: z.enum(['en', 'ru']).default('en'),
-    /** Where to write; default: the export folder from Settings, with a generated name. */
-    file: z.string().max(4096).optional(),
+    /** The file chosen in the save dialog (export.chooseFile's handle); without one, a generated name in the export folder. */
+    target: exportTargetSchema.optional(),
     clients: clientsQuerySchema.omit({ page: true, pageSize: true }).optional(),
     transactions: transactionsQuerySchema.omit({ page: true, pageSize: true }).optional(),
-    statistics: statsQuerySchema.optional(),
+    /** The statistics as the table shows them, in its sort (default: the table's own, statsLines.defaultStatsSort). */
+    statistics: statsQuerySchema
+      .extend({ sort: z.object({ key: z.enum(STATS_SORT_KEYS), order: z.enum(['asc', 'desc']) }).strict().optional() })
+      .optional(),
     names: z.object({ clientId }).strict().optional()
   })
   .strict()
@@ -155,6 +195,8 @@ export const contract = {
   'app.info': { input: empty, output: out<AppInfo>() },
   'settings.get': { input: empty, output: out<SettingsView>() },
   'settings.save': { input: settingsPatchSchema, output: out<SettingsView>() },
+  /** Electron only: the export folder chosen in the folder dialog (the settings, unchanged when cancelled). */
+  'settings.chooseExportDir': { input: empty, output: out<SettingsView>() },
   'connections.test': {
     input: z
       .object({ source: sourceKind, url: urlSchema, token: tokenSchema.optional() })
@@ -194,10 +236,14 @@ export const contract = {
   'export.start': { input: exportRequestSchema, output: out<ExportJob>() },
   'export.cancel': { input: z.object({ id: z.string().uuid() }).strict(), output: out<{ cancelled: boolean }>() },
   'export.status': { input: z.object({ id: z.string().uuid() }).strict(), output: out<ExportJob>() },
-  /** Electron only: asks where to save; the browser mode answers with the default path. */
+  /**
+   * Electron only: the save dialog; the file chosen there is kept by the backend behind a
+   * handle for export.start (single use, ten minutes), and its name is given for display. null:
+   * cancelled. The browser mode has no dialog (dialog_unavailable): it exports to generated names.
+   */
   'export.chooseFile': {
     input: z.object({ suggestedName: z.string().max(200), format: z.enum(['xlsx', 'csv']) }).strict(),
-    output: out<{ file: string | null }>()
+    output: out<{ target: string; name: string } | null>()
   },
 
   /* The local store (Settings, the damaged-database screen): answered even when the database could not be opened. */

@@ -28,13 +28,24 @@ export const ERROR_CODES = [
   'db_busy',
   'backup_not_found',
   'backup_damaged',
+  'insecure_url',
+  'key_damaged',
   'disk_full',
   'write_rejected',
+  'export_target_invalid',
+  'export_path_protected',
+  'export_dir_not_found',
+  'export_dir_outside_home',
+  'export_dir_dialog_only',
+  'dialog_unavailable',
   'internal'
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
 
 export type ErrorParams = Record<string, string | number>
+
+/** What the caller is told of an error SMS Desk did not expect (its detail goes to the log only). */
+export const INTERNAL_MESSAGE = 'Something went wrong inside SMS Desk; the details are in its log'
 
 export interface WireError {
   code: ErrorCode

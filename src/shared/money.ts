@@ -48,6 +48,43 @@ export function formatUnits(units: number, scale: number): string {
   return (negative ? '-' : '') + whole + frac
 }
 
+/** The largest amount staff may type (a top-up, a credit), as a plain decimal. */
+export const MAX_AMOUNT = '1000000.00'
+
+/** Why an amount typed by staff is refused (the contract's message, the form's error). */
+export type AmountIssue = 'amount_format' | 'amount_max' | 'amount_decimals' | 'amount_positive'
+
+const PLAIN = /^(\d+)(?:\.(\d+))?$/
+
+/** Compares two plain non-negative decimals ("0012.50", "12.5") exactly, whatever their length. */
+export function compareDecimals(a: string, b: string): -1 | 0 | 1 {
+  const ma = PLAIN.exec(a)
+  const mb = PLAIN.exec(b)
+  if (!ma || !mb) throw new Error('compareDecimals takes plain non-negative decimals')
+  const wa = ma[1].replace(/^0+/, '')
+  const wb = mb[1].replace(/^0+/, '')
+  if (wa.length !== wb.length) return wa.length < wb.length ? -1 : 1
+  const width = Math.max(ma[2]?.length ?? 0, mb[2]?.length ?? 0)
+  const da = wa + (ma[2] ?? '').padEnd(width, '0')
+  const db = wb + (mb[2] ?? '').padEnd(width, '0')
+  return da === db ? 0 : da < db ? -1 : 1
+}
+
+/**
+ * Why a plain decimal amount ("1500.50") cannot be applied, or null: it is not a plain decimal,
+ * it is above MAX_AMOUNT (however many digits it has), it has more than MONEY_SCALE decimals, or
+ * it is zero where zero is not allowed. Nothing is rounded or cut: an amount is taken as it is
+ * or refused.
+ */
+export function amountIssue(text: string, allowZero: boolean): AmountIssue | null {
+  const m = PLAIN.exec(text)
+  if (!m) return 'amount_format'
+  if (compareDecimals(text, MAX_AMOUNT) > 0) return 'amount_max'
+  if ((m[2]?.length ?? 0) > MONEY_SCALE) return 'amount_decimals'
+  if (!allowZero && !/[1-9]/.test(text)) return 'amount_positive'
+  return null
+}
+
 /** Rescales units from one scale to another (only to a larger scale, which is exact). */
 export function rescale(units: number, from: number, to: number): number {
   if (to < from) throw new Error('rescale would lose precision')

@@ -57,9 +57,19 @@ export type ClientSortColumn = (typeof CLIENT_SORT_COLUMNS)[number]
 export const SOURCE_KINDS = ['platform', 'sim', 'dispatch'] as const
 export type SourceKind = (typeof SOURCE_KINDS)[number]
 
+/**
+ * Why a connection's token must be entered again: its address moved to another server (the
+ * token, bound to the server it was saved for, was removed or is not sent), or it was saved
+ * for a plain-http address and removed (tokens travel over https, or to this computer only).
+ */
+export type TokenReset = 'origin_changed' | 'insecure_url'
+
 export interface ConnectionView {
   url: string
+  /** A token is saved for this address's server, and is sent to it. */
   hasToken: boolean
+  /** Set when the token must be entered again (absent otherwise). */
+  tokenReset?: TokenReset
 }
 
 export type Theme = 'light' | 'dark' | 'system'
@@ -161,11 +171,15 @@ export interface SyncStatus {
   lastRun: SyncRunSummary | null
 }
 
+/** How tokens are encrypted at rest: the OS keychain (Electron's safeStorage) or a key file. */
+export type SecretStorage = 'keychain' | 'keyFile'
+
 export interface AppInfo {
   version: string
   mode: 'electron' | 'browser'
   dataDir: string
   demoAvailable: boolean
+  secretStorage: SecretStorage
 }
 
 /** Events pushed from the backend to the renderer. */

@@ -34,18 +34,23 @@ export async function startE2E(serverOptions: ReferenceServerOptions = {}): Prom
   if (!fs.existsSync(path.join(staticDir, 'index.html'))) throw new Error('Run "npm run build:web" first')
   fs.mkdirSync(ARTIFACTS, { recursive: true })
   const tmp = tempDir('smsdesk-e2e-')
+  // The data folder and a home folder beside it: exports go to the home, never into the data.
+  const dataDir = path.join(tmp.dir, 'data')
+  const home = path.join(tmp.dir, 'home')
   const server = await startReferenceServer({ seed: 5, clients: 137, ...serverOptions })
   const backend = createBackend({
-    dataDir: tmp.dir,
-    box: keyFileBox(tmp.dir),
+    dataDir,
+    box: keyFileBox(dataDir),
     mode: 'browser',
     version: 'e2e',
+    homeDir: home,
+    defaultExportDir: path.join(home, 'SMS Desk exports'),
     sync: { timeoutMs: 3000, retry: { retries: 3, baseDelayMs: 10, maxDelayMs: 100 }, pageSize: 50 },
     demo: { seed: 3, clients: 150 }
   })
   const bridge = await startBridge({ backend, staticDir })
-  const exportDir = path.join(tmp.dir, 'exports')
-  fs.mkdirSync(exportDir)
+  const exportDir = path.join(home, 'exports')
+  fs.mkdirSync(exportDir, { recursive: true })
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']

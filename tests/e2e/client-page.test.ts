@@ -43,6 +43,7 @@ describe('client page in Chromium', () => {
     await e.page.locator('[data-testid=topup-amount] input').fill('12.3')
     await e.page.locator('[data-testid=topup-comment] input, [data-testid=topup-comment] textarea').first().fill('Bank transfer #42')
     await e.page.getByTestId('topup-save').click()
+    await e.page.getByTestId('confirm-ok').click()
     await expect.poll(() => topUps(), { timeout: 15_000 }).toBe(count + 1)
     const want = (Math.round(Number(before) * 100) + 1230) / 100
     expect(Number(e.server.data.clients.get(CLIENT)!.balance)).toBeCloseTo(want, 2)

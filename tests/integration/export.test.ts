@@ -3,7 +3,9 @@
  * parsed here (zlib + regular expressions, no exceljs), the CSV split by RFC 4180. Same rows
  * as the table shows (filters, sort, columns), same sums to the cent, translated headers,
  * frozen header and auto filter, formula-like text kept as text, sheet rollover, cancel and
- * failure leaving no file, the bridge's download and the command line.
+ * failure leaving no file, the bridge's download and the command line. The backend's files
+ * go where its save dialog (simulated here) points; what the dialog may not point to is in
+ * export-paths.test.ts.
  */
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
@@ -21,6 +23,8 @@ import { randomUUID } from 'node:crypto'
 import { statsHandlers } from '../../src/backend/stats/handlers'
 import { exportRequestSchema, type ExportRequest } from '../../src/shared/contract'
 import { MONEY_SCALE, PRICE_SCALE, formatUnits, parseDecimal } from '../../src/shared/money'
+import { defaultStatsSort, statsTable } from '../../src/shared/statsLines'
+import { INTL_LOCALES, LABELS } from '../../src/shared/labels'
 import type { ExportJob, StatsResult } from '../../src/shared/types'
 import { sourceWorker, startBridge } from '../../tools/bridge/server'
 import { addDays, startOfDay, systemTimeZone } from '../../src/shared/zone'
@@ -303,21 +307,27 @@ function seed(db: Db): void {
 
 /* ---------------- fixtures ---------------- */
 
+/** The test's folder: the backend's data folder is `data` in it, the exported files go beside. */
 let tmp: ReturnType<typeof tempDir>
 let backend: Backend
 let dbFile: string
 const events: ExportJob[] = []
+/** What the simulated save dialog answers next. */
+let saveAs: string | null = null
 
 beforeAll(() => {
   tmp = tempDir('smsdesk-export-')
+  const dataDir = path.join(tmp.dir, 'data')
   backend = createBackend({
-    dataDir: tmp.dir,
-    box: keyFileBox(tmp.dir),
+    dataDir,
+    box: keyFileBox(dataDir),
     mode: 'browser',
     version: 'test',
-    workers: { export: sourceWorker('src/backend/export/worker.ts') }
+    workers: { export: sourceWorker('src/backend/export/worker.ts') },
+    chooseSaveFile: async () => saveAs,
+    defaultExportDir: path.join(tmp.dir, 'exports')
   })
-  dbFile = path.join(tmp.dir, 'sms-desk.sqlite')
+  dbFile = path.join(dataDir, 'sms-desk.sqlite')
   seed(backend.db)
   backend.subscribe((event, payload) => {
     if (event === 'export.progress') events.push(payload as ExportJob)
@@ -359,6 +369,19 @@ function request(input: Record<string, unknown>): ExportRequest {
   return exportRequestSchema.parse(input)
 }
 
+/** Starts an export to `file`, as the command line's --out does. */
+function startTo(svc: ExportService, file: string, input: Record<string, unknown>): Promise<ExportJob> {
+  return svc.startToFile(request(input), file)
+}
+
+/** `file` chosen in the (simulated) save dialog: the handle export.start takes. */
+async function chosen(file: string): Promise<string> {
+  saveAs = file
+  const answer = await call<{ target: string; name: string }>('export.chooseFile', { suggestedName: 'x', format: 'xlsx' })
+  expect(answer.name).toBe(path.basename(file))
+  return answer.target
+}
+
 function partials(dir: string): string[] {
   return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.includes('.partial-')) : []
 }
@@ -398,7 +421,7 @@ describe('export to xlsx', () => {
       format: 'xlsx',
       language: 'ru',
       columns: TX_COLUMNS,
-      file,
+      target: await chosen(file),
       transactions: { clientId: 1, from: '2026-01-05', to: '2026-01-25', order: 'asc' }
     })
     expect(job).toMatchObject({ state: 'running', table: 'transactions', format: 'xlsx', file })
@@ -462,7 +485,7 @@ describe('export to xlsx', () => {
   it('continues on the next sheet past the sheet limit, each with its header, pane and filter', async () => {
     const svc = service({ sheetRowLimit: 1000 })
     const file = path.join(tmp.dir, 'rollover.xlsx')
-    const job = await svc.start(request({ table: 'transactions', columns: ['id', 'credit'], file, transactions: { clientId: 1, from: '2026-01-01', to: '2026-02-28', order: 'desc' } }))
+    const job = await startTo(svc, file, { table: 'transactions', columns: ['id', 'credit'], transactions: { clientId: 1, from: '2026-01-01', to: '2026-02-28', order: 'desc' } })
     const end = await svc.wait(job.id)
     expect(end).toMatchObject({ state: 'done', rows: 3000 })
     expect(svc.sheets(job.id)).toBe(3)
@@ -487,8 +510,8 @@ describe('export to xlsx', () => {
     const b = service({ fastRows: false })
     const fa = path.join(tmp.dir, 'fast.xlsx')
     const fb = path.join(tmp.dir, 'model.xlsx')
-    await a.wait((await a.start(request({ ...q, file: fa }))).id)
-    await b.wait((await b.start(request({ ...q, file: fb }))).id)
+    await a.wait((await startTo(a, fa, q)).id)
+    await b.wait((await startTo(b, fb, q)).id)
     const [sa] = readXlsx(fa).sheets
     const [sb] = readXlsx(fb).sheets
     expect(sa.rows.length).toBeGreaterThan(100)
@@ -504,7 +527,7 @@ describe('export to xlsx', () => {
       .run('2026-01-03T00:00:00Z', 'a\u0001b\u0008c\u000Bd\u001Fe 😀\tf', '2026-01-03T00:00:00Z')
     const svc = service()
     const file = path.join(tmp.dir, 'control.xlsx')
-    const job = await svc.start(request({ table: 'transactions', columns: ['purpose'], file, transactions: { clientId: 5, from: '2026-01-01', to: '2026-01-31' } }))
+    const job = await startTo(svc, file, { table: 'transactions', columns: ['purpose'], transactions: { clientId: 5, from: '2026-01-01', to: '2026-01-31' } })
     expect((await svc.wait(job.id)).state).toBe('done')
     const [sheet] = readXlsx(file).sheets
     expect(sheet.rows[1].map(val)).toEqual(['abcde 😀\tf'])
@@ -521,7 +544,7 @@ describe('export to xlsx', () => {
       { search: '1', sort: 'company', order: 'desc' }
     ] as const) {
       const file = path.join(tmp.dir, `clients-${query.search || 'all'}.xlsx`)
-      const job = await svc.start(request({ table: 'clients', columns, file, clients: query }))
+      const job = await startTo(svc, file, { table: 'clients', columns, clients: query })
       expect((await svc.wait(job.id)).state).toBe('done')
       const shown = new ClientsRepo(backend.db).list({ ...query, page: 1, pageSize: 500 })
       const [sheet] = readXlsx(file).sheets
@@ -555,33 +578,48 @@ describe('export to xlsx', () => {
       const q = { group, clientId: group === 'sender' ? 1 : null, from: '2026-01-01', to: '2026-01-31' }
       const shown = (await stats(q)) as StatsResult
       expect(shown.rows.length).toBeGreaterThan(1)
+      // What the panel shows: one line per key (costs per currency), its sort, a totals line.
+      const table = statsTable(shown.rows, group, defaultStatsSort(group), INTL_LOCALES.ru, LABELS.ru.statsUnknown)
       const file = path.join(tmp.dir, `stats-${group}.xlsx`)
-      const job = await svc.start(
-        request({ table: 'statistics', language: 'ru', columns: [group, 'sentParts', 'deliveredParts', 'efficiency', 'price', 'currency'], file, statistics: q })
-      )
+      const job = await startTo(svc, file, { table: 'statistics', language: 'ru', columns: [group, 'sentParts', 'deliveredParts', 'efficiency', 'price'], statistics: q })
       expect((await svc.wait(job.id)).state).toBe('done')
       const [sheet] = readXlsx(file).sheets
-      expect(sheet.rows[0].map(val).slice(1)).toEqual(['Отправлено SMS (частей)', 'Доставлено SMS (частей)', 'Эффективность (%)', 'Стоимость SMS', 'Валюта'])
-      const data = sheet.rows.slice(1)
-      expect(data.length).toBe(shown.rows.length)
-      let price = 0
+      expect(sheet.rows[0].map(val).slice(1)).toEqual([
+        'Отправлено SMS (частей)',
+        'Доставлено SMS (частей)',
+        'Эффективность (%)',
+        ...table.currencies.map((c) => `Стоимость SMS (${c})`)
+      ])
+      const data = sheet.rows.slice(1, -1)
+      expect(data.length).toBe(table.lines.length)
+      const sums = new Map<string, number>()
       data.forEach((c, i) => {
-        const r = shown.rows[i]
+        const line = table.lines[i]
         if (group === 'day') {
           expect(c[0]!.numFmt).toBe('yyyy-mm-dd')
-          expect(val(c[0])).toBe(25569 + Date.parse(`${r.key}T00:00:00Z`) / 86_400_000)
-        } else if (group === 'operator') expect(val(c[0])).toBe(r.key.replace('|', ' - '))
-        else expect(val(c[0])).toBe(r.key)
-        expect(val(c[1])).toBe(r.sentParts)
-        expect(val(c[2])).toBe(r.deliveredParts)
-        if (r.efficiency === null) expect(c[3]).toBeNull()
-        else expect(val(c[3])).toBeCloseTo(r.efficiency, 12)
+          expect(val(c[0])).toBe(25569 + Date.parse(`${line.key}T00:00:00Z`) / 86_400_000)
+        } else expect(val(c[0])).toBe(table.labels.get(line.key))
+        expect(val(c[1])).toBe(line.sentParts)
+        expect(val(c[2])).toBe(line.deliveredParts)
+        if (line.efficiency === null) expect(c[3]).toBeNull()
+        else expect(val(c[3])).toBeCloseTo(line.efficiency, 12)
         expect(c[3]?.numFmt ?? '0.00%').toBe('0.00%')
-        expect(val(c[4])).toBe(parseDecimal(r.price, PRICE_SCALE)! / 10_000)
-        price += c[4]!.value as number
+        table.currencies.forEach((cur, k) => {
+          const p = line.prices.find((x) => x.currency === cur)
+          if (!p) return expect(c[4 + k] ?? null).toBeNull()
+          expect(val(c[4 + k])).toBe(parseDecimal(p.amount, PRICE_SCALE)! / 10_000)
+          sums.set(cur, (sums.get(cur) ?? 0) + Math.round((c[4 + k]!.value as number) * 10_000))
+        })
       })
-      const total = shown.rows.reduce((s, r) => s + parseDecimal(r.price, PRICE_SCALE)!, 0)
-      expect(Math.round(price * 10_000)).toBe(total)
+      // The totals row: the backend's exact totals, and the lines add up to them to the cent.
+      const totalRow = sheet.rows.at(-1)!
+      expect(val(totalRow[0])).toBe('Итого')
+      expect(val(totalRow[1])).toBe(table.total!.sentParts)
+      for (const t of shown.totals) {
+        const k = table.currencies.indexOf(t.currency)
+        expect(Math.round((totalRow[4 + k]!.value as number) * 10_000)).toBe(parseDecimal(t.price, PRICE_SCALE))
+        expect(sums.get(t.currency)).toBe(parseDecimal(t.price, PRICE_SCALE))
+      }
       expect(sheet.xml).not.toMatch(/<f[\s>]/)
     }
   })
@@ -589,7 +627,7 @@ describe('export to xlsx', () => {
   it('exports the sender names with translated labels', async () => {
     const svc = service()
     const file = path.join(tmp.dir, 'names.xlsx')
-    const job = await svc.start(request({ table: 'names', language: 'ru', columns: ['name', 'channel', 'status', 'questionnaire'], file, names: { clientId: 1 } }))
+    const job = await startTo(svc, file, { table: 'names', language: 'ru', columns: ['name', 'channel', 'status', 'questionnaire'], names: { clientId: 1 } })
     expect((await svc.wait(job.id)).state).toBe('done')
     const [sheet] = readXlsx(file).sheets
     expect(sheet.name).toBe('Имена отправителей')
@@ -610,7 +648,7 @@ describe('export in the chosen time zone', () => {
   it('filters the days of the zone and writes its wall clock, saying the zone in the header (xlsx)', async () => {
     const svc = service({ timeZone: 'Europe/Moscow' })
     const file = path.join(tmp.dir, 'tx-moscow.xlsx')
-    const job = await svc.start(request({ table: 'transactions', columns: ['id', 'date', 'purpose'], file, transactions: { clientId: 1, from: '2026-01-05', to: '2026-01-05', order: 'asc' } }))
+    const job = await startTo(svc, file, { table: 'transactions', columns: ['id', 'date', 'purpose'], transactions: { clientId: 1, from: '2026-01-05', to: '2026-01-05', order: 'asc' } })
     expect((await svc.wait(job.id)).state).toBe('done')
     const [sheet] = readXlsx(file).sheets
     expect(sheet.rows[0].map(val)).toEqual(['ID', 'Date (Europe/Moscow)', 'Purpose'])
@@ -630,7 +668,7 @@ describe('export in the chosen time zone', () => {
     for (const zone of ['America/New_York', 'Asia/Kathmandu']) {
       const svc = service({ timeZone: zone })
       const file = path.join(tmp.dir, `tx-${zone.replace('/', '-')}.csv`)
-      const job = await svc.start(request({ table: 'transactions', format: 'csv', columns: ['date', 'purpose'], file, transactions: { clientId: 1, from: '2026-01-10', to: '2026-01-11', order: 'asc' } }))
+      const job = await startTo(svc, file, { table: 'transactions', format: 'csv', columns: ['date', 'purpose'], transactions: { clientId: 1, from: '2026-01-10', to: '2026-01-11', order: 'asc' } })
       expect((await svc.wait(job.id)).state).toBe('done')
       const rows = parseCsv(fs.readFileSync(file, 'utf8').slice(1))
       expect(rows[0]).toEqual([`Date (${zone})`, 'Purpose'])
@@ -647,7 +685,7 @@ describe('export in the chosen time zone', () => {
     const q = { group: 'country' as const, clientId: null, from: '2026-01-01', to: '2026-01-31' }
     const shown = (await statsHandlers({ db: backend.db })['stats.query'](q)) as StatsResult
     const file = path.join(tmp.dir, 'stats-zone.xlsx')
-    const job = await svc.start(request({ table: 'statistics', language: 'ru', columns: ['country', 'sentParts'], file, statistics: q }))
+    const job = await startTo(svc, file, { table: 'statistics', language: 'ru', columns: ['country', 'sentParts'], statistics: q })
     expect((await svc.wait(job.id)).state).toBe('done')
     // The statistics' own zone: the one their days are grouped by.
     expect(readXlsx(file).sheets[0].rows[0].map(val)).toEqual([`Страна (дни по времени ${shown.timeZone})`, 'Отправлено SMS (частей)'])
@@ -658,9 +696,7 @@ describe('export to CSV', () => {
   it('writes UTF-8 with a BOM, RFC 4180 quoting, exact money and formula-like text prefixed', async () => {
     const svc = service()
     const file = path.join(tmp.dir, 'clients.csv')
-    const job = await svc.start(
-      request({ table: 'clients', format: 'csv', columns: ['id', 'login', 'company', 'name', 'balance', 'currency', 'smsSubscription'], file, clients: { search: '', sort: 'id', order: 'asc' } })
-    )
+    const job = await startTo(svc, file, { table: 'clients', format: 'csv', columns: ['id', 'login', 'company', 'name', 'balance', 'currency', 'smsSubscription'], clients: { search: '', sort: 'id', order: 'asc' } })
     expect((await svc.wait(job.id)).state).toBe('done')
     const bytes = fs.readFileSync(file)
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
@@ -689,7 +725,7 @@ describe('export to CSV', () => {
   it('writes dates as wall-clock text and Russian headers', async () => {
     const svc = service()
     const file = path.join(tmp.dir, 'tx.csv')
-    const job = await svc.start(request({ table: 'transactions', format: 'csv', language: 'ru', columns: ['date', 'credit', 'purpose'], file, transactions: { clientId: 1, from: '2026-01-01', to: '2026-01-02', order: 'asc' } }))
+    const job = await startTo(svc, file, { table: 'transactions', format: 'csv', language: 'ru', columns: ['date', 'credit', 'purpose'], transactions: { clientId: 1, from: '2026-01-01', to: '2026-01-02', order: 'asc' } })
     expect((await svc.wait(job.id)).state).toBe('done')
     const rows = parseCsv(fs.readFileSync(file, 'utf8').slice(1))
     expect(rows[0]).toEqual(['Дата (UTC)', 'Кредит (расходы на рассылки)', 'Назначение'])
@@ -712,7 +748,7 @@ describe('export jobs', () => {
     })()
     const file = path.join(tmp.dir, 'cancelled.xlsx')
     const job = await call<ExportJob>('export.start', {
-      table: 'transactions', columns: TX_COLUMNS, file, transactions: { clientId: 2, from: '2026-01-01', to: '2026-01-31' }
+      table: 'transactions', columns: TX_COLUMNS, target: await chosen(file), transactions: { clientId: 2, from: '2026-01-01', to: '2026-01-31' }
     })
     const until = Date.now() + 30_000
     while ((await call<ExportJob>('export.status', { id: job.id })).rows === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10))
@@ -729,7 +765,7 @@ describe('export jobs', () => {
   it('cancel in this thread (no worker) leaves no file either', async () => {
     const svc = service()
     const file = path.join(tmp.dir, 'cancelled2.csv')
-    const job = await svc.start(request({ table: 'transactions', format: 'csv', columns: ['id'], file, transactions: { clientId: 2, from: '2026-01-01', to: '2026-01-31' } }))
+    const job = await startTo(svc, file, { table: 'transactions', format: 'csv', columns: ['id'], transactions: { clientId: 2, from: '2026-01-01', to: '2026-01-31' } })
     expect(svc.cancel(job.id)).toBe(true)
     expect(await svc.wait(job.id)).toMatchObject({ state: 'cancelled', error: null })
     expect(fs.existsSync(file)).toBe(false)
@@ -739,7 +775,7 @@ describe('export jobs', () => {
   it('a failure while writing or at the rename leaves no partial file', async () => {
     const failing = service({ failAfterRows: 1500 })
     const file = path.join(tmp.dir, 'failed.xlsx')
-    const job = await failing.start(request({ table: 'transactions', columns: TX_COLUMNS, file, transactions: { clientId: 1, from: '2026-01-01', to: '2026-02-28' } }))
+    const job = await startTo(failing, file, { table: 'transactions', columns: TX_COLUMNS, transactions: { clientId: 1, from: '2026-01-01', to: '2026-02-28' } })
     const end = await failing.wait(job.id)
     expect(end.state).toBe('failed')
     expect(end.error?.message).toMatch(/Injected failure/)
@@ -749,7 +785,7 @@ describe('export jobs', () => {
     // The target turns into a non-empty folder while the export runs: the rename fails.
     const svc = service()
     const target = path.join(tmp.dir, 'taken.xlsx')
-    const job2 = await svc.start(request({ table: 'transactions', columns: TX_COLUMNS, file: target, transactions: { clientId: 1, from: '2026-01-01', to: '2026-02-28' } }))
+    const job2 = await startTo(svc, target, { table: 'transactions', columns: TX_COLUMNS, transactions: { clientId: 1, from: '2026-01-01', to: '2026-02-28' } })
     fs.mkdirSync(target)
     fs.writeFileSync(path.join(target, 'keep'), 'x')
     const end2 = await svc.wait(job2.id)
@@ -765,10 +801,18 @@ describe('export jobs', () => {
       expect(r.ok).toBe(false)
       return r.ok ? '' : `${r.error.code}: ${r.error.message}`
     }
-    expect(await refused({ ...base, file: 'relative.xlsx' })).toMatch(/^invalid_input: file: not an absolute path/)
-    expect(await refused({ ...base, file: path.join(tmp.dir, 'no-such-dir', 'x.xlsx') })).toMatch(/^invalid_input: file: the folder does not exist/)
-    expect(await refused({ ...base, file: dbFile })).toMatch(/^invalid_input: file: that is the app's own database/)
-    expect(await refused({ ...base, file: tmp.dir })).toMatch(/^invalid_input: file: a folder/)
+    const refusedChoice = async (file: string): Promise<string> => {
+      saveAs = file
+      const r = await backend.dispatch('export.chooseFile', { suggestedName: 'x', format: 'xlsx' })
+      expect(r.ok).toBe(false)
+      return r.ok ? '' : `${r.error.code}: ${r.error.message}`
+    }
+    // A path is never taken from the caller; the dialog's answer is checked before it gets a handle.
+    expect(await refused({ ...base, file: path.join(tmp.dir, 'x.xlsx') })).toMatch(/^invalid_input: input: Unrecognized key/)
+    expect(await refusedChoice('relative.xlsx')).toMatch(/^invalid_input: target: not an absolute path/)
+    expect(await refusedChoice(path.join(tmp.dir, 'no-such-dir', 'x.xlsx'))).toMatch(/^invalid_input: target: the folder does not exist/)
+    expect(await refusedChoice(dbFile)).toMatch(/^export_path_protected: target: /)
+    expect(await refusedChoice(tmp.dir)).toMatch(/^invalid_input: target: a folder/)
     expect(await refused({ ...base, columns: ['id', 'nope'] })).toMatch(/^invalid_input: columns: "nope" is not a column of transactions/)
     expect(await refused({ table: 'transactions', columns: ['id'] })).toMatch(/^invalid_input/)
     expect(await refused({ ...base, transactions: { clientId: 1, from: '2026-02-01', to: '2026-01-01' } })).toMatch(/^invalid_input/)
@@ -777,11 +821,8 @@ describe('export jobs', () => {
     expect(status.ok).toBe(false)
   })
 
-  it('without a file: a generated name in the export folder that never collides', async () => {
-    const chosen = await call<{ file: string }>('export.chooseFile', { suggestedName: 'transactions', format: 'xlsx' })
+  it('without a target: a generated name in the export folder that never collides', async () => {
     const dir = path.join(tmp.dir, 'exports')
-    expect(path.dirname(chosen.file)).toBe(dir)
-    expect(path.basename(chosen.file)).toMatch(/^transactions-\d{8}-\d{6}\.xlsx$/)
     const input = { table: 'names', format: 'csv', columns: ['name'], names: { clientId: 1 } }
     const jobs = await Promise.all([call<ExportJob>('export.start', input), call<ExportJob>('export.start', input)])
     expect(jobs[0].file).not.toBe(jobs[1].file)
@@ -813,25 +854,27 @@ describe('export jobs', () => {
 
   it('the browser bridge serves a finished export of this run, with its token only', async () => {
     const file = path.join(tmp.dir, 'Операции.xlsx')
-    const job = await call<ExportJob>('export.start', { table: 'names', columns: ['name'], file, names: { clientId: 1 } })
+    const job = await call<ExportJob>('export.start', { table: 'names', columns: ['name'], target: await chosen(file), names: { clientId: 1 } })
     expect((await finished(job.id)).state).toBe('done')
     const bridge = await startBridge({ backend, staticDir: tmp.dir })
     try {
-      const get = (p: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> =>
+      const get = (p: string, headers: http.OutgoingHttpHeaders = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> =>
         new Promise((resolve, reject) => {
-          http.get(`${bridge.url}${p}`, (res) => {
+          http.get(`${bridge.url}${p}`, { headers }, (res) => {
             const chunks: Buffer[] = []
             res.on('data', (c: Buffer) => chunks.push(c))
             res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }))
           }).on('error', reject)
         })
-      const ok = await get(`/api/download/${job.id}?token=${bridge.token}`)
+      const auth = { authorization: `Bearer ${bridge.token}` }
+      const ok = await get(`/api/download/${job.id}`, auth)
       expect(ok.status).toBe(200)
       expect(ok.headers['content-disposition']).toMatch(/^attachment; filename="[^"]+\.xlsx"; filename\*=UTF-8''%D0%9E/)
       expect(ok.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       expect(ok.body.equals(fs.readFileSync(file))).toBe(true)
       expect((await get(`/api/download/${job.id}`)).status).toBe(401)
-      expect((await get(`/api/download/00000000-0000-4000-8000-000000000000?token=${bridge.token}`)).status).toBe(404)
+      expect((await get(`/api/download/${job.id}?token=${bridge.token}`)).status).toBe(401)
+      expect((await get('/api/download/00000000-0000-4000-8000-000000000000', auth)).status).toBe(404)
     } finally {
       await bridge.close()
     }
@@ -845,7 +888,7 @@ describe('export from the command line', () => {
     return { status: r.status, json: last.startsWith('{') ? (JSON.parse(last) as Record<string, unknown>) : { stdout: r.stdout, stderr: r.stderr } }
   }
 
-  it('exports with the same filters as the app', () => {
+  it('exports with the same filters as the app', async () => {
     const out = path.join(tmp.dir, 'cli', 'tx.xlsx')
     fs.mkdirSync(path.dirname(out), { recursive: true })
     const r = cli(['transactions', '--db', dbFile, '--out', out, '--client', '1', '--from', '2026-01-05', '--to', '2026-01-25', '--order', 'asc', '--utc'])
@@ -866,8 +909,17 @@ describe('export from the command line', () => {
 
     const st = path.join(tmp.dir, 'cli', 'stats.xlsx')
     const s = cli(['statistics', '--db', dbFile, '--out', st, '--group', 'country', '--client', '1', '--from', '2026-01-01', '--to', '2026-01-31'])
-    expect(s.json).toMatchObject({ ok: true, table: 'statistics', rows: 2 })
-    expect(readXlsx(st).sheets[0].rows.slice(1).map((r) => val(r[0]))).toEqual(['BG', 'DE'])
+    // As the panel shows it: country names, the most sent parts first, then the totals row.
+    expect(s.json).toMatchObject({ ok: true, table: 'statistics' })
+    const shownByCountry = statsTable(
+      (await statsHandlers({ db: backend.db })['stats.query']({ group: 'country', clientId: 1, from: '2026-01-01', to: '2026-01-31' }) as StatsResult).rows,
+      'country',
+      defaultStatsSort('country'),
+      INTL_LOCALES.en,
+      LABELS.en.statsUnknown
+    )
+    expect(shownByCountry.lines.map((l) => shownByCountry.labels.get(l.key))).toEqual(['Germany', 'Bulgaria'])
+    expect(readXlsx(st).sheets[0].rows.slice(1).map((r) => val(r[0]))).toEqual(['Germany', 'Bulgaria', 'Total'])
   })
 
   it('takes the days and times of --tz, and refuses statistics grouped by another zone', () => {

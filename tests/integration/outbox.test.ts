@@ -480,12 +480,13 @@ describe('outbox through the backend', () => {
       ['0', 'amount_positive'],
       ['0.00', 'amount_positive'],
       ['-5', 'amount_format'],
-      ['1.234', 'amount_format'],
+      ['1.234', 'amount_decimals'],
       ['1e3', 'amount_format'],
       ['12,50', 'amount_format'],
       ['', 'amount_format'],
       ['1000000.01', 'amount_max'],
-      ['99999999', 'amount_format']
+      ['99999999', 'amount_max'],
+      ['1234567890'.repeat(4), 'amount_max']
     ]) {
       const r = await call('clients.topUp', { clientId: CLIENT, amount, comment: '' })
       expect(r, amount).toEqual({ ok: false, error: { code: 'invalid_input', message: `amount: ${reason}`, params: { field: 'amount' } } })

@@ -4,7 +4,6 @@
  * events, and statistics, transaction periods and exports all take its days: a transaction and
  * a message at 23:30 UTC belong to the next day in Moscow. A restart keeps the grouping.
  */
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { keyFileBox } from '../../src/backend/secrets'
 import { createBackend, type Backend } from '../../src/backend/service'
@@ -14,6 +13,8 @@ import { sourceWorker } from '../../tools/bridge/server'
 import { tempDir } from '../helpers'
 
 let tmp: ReturnType<typeof tempDir>
+/** Where exports go: outside the data folder. */
+let out: ReturnType<typeof tempDir>
 let backend: Backend
 const events: { event: keyof EventMap; payload: unknown }[] = []
 
@@ -23,7 +24,8 @@ function open(): Backend {
     box: keyFileBox(tmp.dir),
     mode: 'browser',
     version: 'test',
-    workers: { stats: sourceWorker('src/backend/stats/zoneWorker.ts') }
+    workers: { stats: sourceWorker('src/backend/stats/zoneWorker.ts') },
+    defaultExportDir: out.dir
   })
   b.subscribe((event, payload) => events.push({ event, payload }))
   return b
@@ -75,6 +77,7 @@ function seed(): void {
 
 beforeAll(async () => {
   tmp = tempDir('smsdesk-zones-')
+  out = tempDir('smsdesk-zones-out-')
   backend = open()
   await grouped(systemTimeZone())
   seed()
@@ -82,6 +85,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await backend.close()
   tmp.cleanup()
+  out.cleanup()
 })
 
 const day = (d: string) => ({ group: 'day', clientId: 1, from: d, to: d })
@@ -151,14 +155,13 @@ describe('the chosen time zone', () => {
   it('exports the transactions of the zone’s days, saying the zone', async () => {
     await call('settings.save', { timeZone: 'Asia/Kathmandu' })
     await grouped('Asia/Kathmandu')
-    const file = path.join(tmp.dir, 'tx.csv')
-    const job = await call<{ id: string }>('export.start', {
-      table: 'transactions', format: 'csv', columns: ['date', 'purpose'], file, transactions: { clientId: 1, from: '2026-03-11', to: '2026-03-11', order: 'asc' }
+    const job = await call<{ id: string; file: string }>('export.start', {
+      table: 'transactions', format: 'csv', columns: ['date', 'purpose'], transactions: { clientId: 1, from: '2026-03-11', to: '2026-03-11', order: 'asc' }
     })
     const until = Date.now() + 30_000
     while ((await call<{ state: string }>('export.status', { id: job.id })).state === 'running' && Date.now() < until) await new Promise((r) => setTimeout(r, 20))
     const { readFileSync } = await import('node:fs')
-    const lines = readFileSync(file, 'utf8').slice(1).trim().split('\r\n')
+    const lines = readFileSync(job.file, 'utf8').slice(1).trim().split('\r\n')
     // Kathmandu is +05:45: the 11th runs from 18:15 UTC on the 10th.
     expect(lines).toEqual([
       'Date (Asia/Kathmandu),Purpose',

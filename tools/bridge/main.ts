@@ -63,7 +63,11 @@ if (storeError) {
   }
 }
 
-const bridge = await startBridge({ backend, staticDir, port: Number(values.port) })
+const bridge = await startBridge({ backend, staticDir, port: Number(values.port) }).catch(async (e: unknown) => {
+  console.error(`Cannot serve on 127.0.0.1:${values.port}: ${e instanceof Error ? e.message : String(e)}`)
+  await backend.close()
+  process.exit(2)
+})
 console.log(`SMS Desk (browser mode), data in ${dataDir}`)
 console.log(`Open ${bridge.openUrl}`)
 const stop = (): void => {

@@ -19,6 +19,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { AppError, isAppError } from '../../shared/errors'
 import type { BackupInfo } from '../../shared/types'
+import { createPrivateFile, privateDir, privateFile } from '../secrets'
 import type { Db } from './connection'
 import { checkConnection, isDamageError } from './integrity'
 
@@ -106,15 +107,6 @@ export function findBackup(dbFile: string, name: string | null): BackupInfo & { 
   return { ...chosen, file: path.join(dir, chosen.name) }
 }
 
-function ensureDir(dir: string): void {
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
-  try {
-    fs.chmodSync(dir, 0o700)
-  } catch {
-    // not ours to change
-  }
-}
-
 function removeWithSides(file: string): void {
   for (const s of ['', ...SIDE_FILES]) fs.rmSync(file + s, { force: true })
 }
@@ -170,10 +162,11 @@ export async function createBackup(
   let name = `${base}.sqlite`
   let partial = ''
   try {
-    ensureDir(dir)
+    privateDir(dir)
     for (let i = 2; fs.existsSync(path.join(dir, name)); i++) name = `${base}-${i}.sqlite`
     partial = path.join(dir, `.${name}.partial`)
     removeWithSides(partial)
+    createPrivateFile(partial) // 0600 before a page is copied: the backup API fills an empty file
     let remaining = Infinity
     await db.backup(partial, {
       progress: ({ remainingPages }) => {
@@ -195,7 +188,7 @@ export async function createBackup(
     } finally {
       copy.close()
     }
-    fs.chmodSync(partial, 0o600)
+    privateFile(partial)
     fs.renameSync(partial, path.join(dir, name))
   } catch (e) {
     if (partial) removeWithSides(partial)
@@ -283,8 +276,9 @@ export function restoreBackup(
   const staging = `${dbFile}.restoring`
   try {
     removeWithSides(staging)
+    createPrivateFile(staging)
     fs.copyFileSync(chosen.file, staging)
-    fs.chmodSync(staging, 0o600)
+    privateFile(staging)
   } catch (e) {
     removeWithSides(staging)
     throw fileError(e, dbFile, 'Restoring')

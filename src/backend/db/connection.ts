@@ -11,6 +11,7 @@ import Database from 'better-sqlite3'
 import fs from 'node:fs'
 import type { StoreCheck } from '../../shared/types'
 import { AppError } from '../../shared/errors'
+import { createPrivateFile, privateFile } from '../secrets'
 import { MIGRATIONS, type Migration } from './migrations'
 import { checkConnection, damagedError, openError, type CheckKind } from './integrity'
 import { hasInterruptedRun, needsRecovery, recoverInterrupted } from './syncLock'
@@ -129,9 +130,11 @@ export function openStore(file: string, options: OpenOptions = {}): OpenedStore 
 
   let db: Db | null = null
   try {
+    // A new file is created 0600 before SQLite opens it; the -wal and -shm files take its mode.
+    if (!options.readonly && file !== ':memory:') createPrivateFile(file)
     db = new Database(file, { readonly: options.readonly ?? false })
     if (options.readonly) return { db, check, interrupted: 0 }
-    if (file !== ':memory:') restrictMode(file) // before the -wal and -shm files exist: they take its mode
+    if (file !== ':memory:') restrictMode(file)
     // 4 KiB pages: the statistics triggers copy every page a message write touches into the
     // statement journal, so small pages make the sync ~25% faster than 16 KiB ones did
     // (npm run bench -- sync). Only takes effect on a new, empty file.
@@ -158,13 +161,12 @@ export function openStore(file: string, options: OpenOptions = {}): OpenedStore 
   }
 }
 
-/** The database holds the staff's data and encrypted tokens: readable by its owner only. */
+/**
+ * The database holds the staff's data and encrypted tokens: it and its companions (left by an
+ * earlier version with other modes) readable by their owner only.
+ */
 function restrictMode(file: string): void {
-  try {
-    fs.chmodSync(file, 0o600)
-  } catch {
-    // not the owner (a shared folder): leave it as it is
-  }
+  for (const side of ['', '-wal', '-shm', '-journal']) privateFile(file + side)
 }
 
 /** Makes db.transaction(fn)() begin IMMEDIATE; .deferred / .exclusive stay available. */
@@ -176,6 +178,7 @@ function immediateTransactions(db: Db): void {
 function backup(db: Db, file: string, version: number): void {
   const target = `${file}.v${version}.bak`
   fs.rmSync(target, { force: true })
+  createPrivateFile(target) // VACUUM INTO fills an empty file, and keeps its mode
   db.prepare('VACUUM INTO ?').run(target)
   restrictMode(target)
 }

@@ -4,7 +4,8 @@
  * a database threw into an error code the UI translates. A check only ever reads.
  */
 import Database from 'better-sqlite3'
-import { AppError, isAppError, type WireError } from '../../shared/errors'
+import crypto from 'node:crypto'
+import { AppError, INTERNAL_MESSAGE, isAppError, type WireError } from '../../shared/errors'
 import type { StoreCheck } from '../../shared/types'
 import type { Db } from './connection'
 
@@ -94,9 +95,27 @@ export function openError(e: unknown, file: string): AppError {
   })
 }
 
+/** Where the detail of an internal error goes (the process's log); tests may listen. */
+export type InternalErrorLog = (ref: string, error: unknown) => void
+
+/** Internal errors already logged, by the reference their callers were told. */
+const logged = new WeakMap<object, string>()
+
+let internalLog: InternalErrorLog = (ref, error) => console.error(`[SMS Desk] internal error ${ref}:`, error)
+
+/** Sends the detail of internal errors elsewhere (a logger; tests); returns the previous one. */
+export function setInternalErrorLog(log: InternalErrorLog): InternalErrorLog {
+  const previous = internalLog
+  internalLog = log
+  return previous
+}
+
 /**
- * Any thrown value as a wire error: an AppError as it is, damage as db_damaged, a full disk
- * as disk_full; anything else is internal, with its message only (no stack).
+ * Any thrown value as a wire error: an AppError as it is (our own words, meant for users),
+ * damage as db_damaged, a full disk as disk_full. Anything else is internal: the caller gets a
+ * generic message with a reference, and the detail (SQLite's or Node's own text, the stack)
+ * goes to the log under that reference, never to the caller. The one mapper of unknown errors:
+ * every other one hands them here.
  */
 export function wireError(e: unknown): WireError {
   if (isAppError(e)) return e.toWire()
@@ -106,5 +125,17 @@ export function wireError(e: unknown): WireError {
   if (err.code === 'SQLITE_FULL' || err.code === 'ENOSPC' || err.code === 'EDQUOT') {
     return { code: 'disk_full', message: 'The disk is full; nothing was changed' }
   }
-  return { code: 'internal', message }
+  // The same error mapped again (a caller that records it, then rethrows it) keeps its reference, logged once.
+  const object = typeof e === 'object' && e !== null ? e : null
+  let ref = object ? logged.get(object) : undefined
+  if (ref === undefined) {
+    ref = crypto.randomBytes(4).toString('hex')
+    if (object) logged.set(object, ref)
+    try {
+      internalLog(ref, e)
+    } catch {
+      // a log that fails must not turn one error into another
+    }
+  }
+  return { code: 'internal', message: `${INTERNAL_MESSAGE} (reference ${ref})`, params: { ref } }
 }

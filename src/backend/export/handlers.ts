@@ -7,7 +7,7 @@ type Group = Pick<Handlers, 'export.start' | 'export.cancel' | 'export.status' |
 
 /**
  * The export service of a backend. The statistics table reads the statistics engine, as the
- * Statistics screen does: the backend passes its own.
+ * Statistics screen does: the backend passes its own. Nothing is exported into the data folder.
  */
 export function exportService(
   deps: BackendDeps,
@@ -16,6 +16,7 @@ export function exportService(
 ): ExportService {
   return new ExportService({
     dbFile: deps.dbFile,
+    dataDir: deps.dataDir,
     exportDir: () => deps.exportDir(),
     onProgress: (job) => deps.emit('export.progress', job),
     worker: deps.workers?.export,

@@ -4,12 +4,16 @@
  * the jobs with their progress, renames the temporary file into place only when it is
  * complete, and deletes it on cancel or failure.
  *
- * Files: an explicit `file` must be an absolute path in an existing folder; it may replace an
- * existing file (the user chose it), but never the app's own database. Without a `file`, the
- * export goes to the export folder under a generated name, `<table>-<YYYYMMDD-HHMMSS>.<ext>`
- * (local time), with -2, -3... added when that name is taken, so generated names never
- * overwrite anything. The rows are written to `<file>.partial-<job id>` beside the target
- * and renamed over it at the end (same folder, so the rename is atomic).
+ * Files: the renderer never names a path. In Electron `chooseFile` runs the save dialog and
+ * answers with a handle (destinations.ts) that `export.start` passes as `target`: used once,
+ * valid for ten minutes, and the file behind it may replace an existing one (the user chose
+ * it). Without a target the export goes to the export folder under a generated name,
+ * `<table>-<YYYYMMDD-HHMMSS>.<ext>` (local time), with -2, -3... added when that name is
+ * taken; the name is claimed on disk at once (an empty file created exclusively), so generated
+ * names never overwrite anything. The command line passes its --out (`startToFile`). Nowhere
+ * may an export write into the data folder, over the database or its companions, or over a
+ * key file. The rows are written to `<file>.partial-<job id>` beside the target and renamed
+ * over it at the end (same folder, so the rename is atomic).
  */
 import crypto from 'node:crypto'
 import fs from 'node:fs'
@@ -20,6 +24,7 @@ import type { ExportRequest, StatsQuery } from '../../shared/contract'
 import { AppError, type WireError } from '../../shared/errors'
 import type { ExportFormat, ExportJob, StatsResult } from '../../shared/types'
 import type { WorkerScript } from '../sync/host'
+import { ChosenTargets, checkExportDir, checkExportFile, type ProtectedPlaces } from './destinations'
 import type { ExportWorkerMessage, ExportWorkerRequest } from './protocol'
 import { exportError, runExport, type ExportPlan, type RunResult } from './run'
 import { EXPORT_TABLE_DEFS, resolveColumns } from './tables'
@@ -29,9 +34,11 @@ import { UTC_ZONE, systemTimeZone } from '../../shared/zone'
 export interface ExportServiceOptions {
   /** The database file the writers open read-only (their own connection). */
   dbFile: string | null
+  /** The app's data folder: nothing is ever exported into it (the command line has none). */
+  dataDir?: string
   /** True while a sync (of this process or another) writes to the database. */
   syncRunning?: () => boolean
-  /** The default folder for exports (Settings). */
+  /** The folder of exports without a chosen file (Settings). */
   exportDir: () => string
   /** Every change of a job: started, progress (at most every `progressMs`), finished. */
   onProgress?: (job: ExportJob) => void
@@ -39,8 +46,8 @@ export interface ExportServiceOptions {
   worker?: WorkerScript
   /** The statistics engine (the statistics table's rows). */
   statsQuery?: (q: StatsQuery) => StatsResult | Promise<StatsResult>
-  /** Electron's save dialog. */
-  chooseSaveFile?: (suggestedName: string, format: ExportFormat) => Promise<string | null>
+  /** Electron's save dialog, opened in `folder` (the export folder) with a name suggested. */
+  chooseSaveFile?: (suggestedName: string, format: ExportFormat, folder: string) => Promise<string | null>
   /** Data rows per sheet; Excel's maximum unless a test lowers it. */
   sheetRowLimit?: number
   /**
@@ -48,8 +55,10 @@ export interface ExportServiceOptions {
    * zone, or a function giving the one in force; 'local' = this computer's (the default), 'utc' = UTC.
    */
   timeZone?: TimeZoneMode | (() => TimeZoneMode)
-  /** Files an export must never replace (the database and its companions). */
+  /** Files an export must never replace, besides the database and its companions. */
   protectedFiles?: string[]
+  /** The clock of generated names and of the chosen files' handles; tests pass theirs. */
+  now?: () => number
   progressMs?: number
   /** Test hook: writers fail once this many rows are written. */
   failAfterRows?: number
@@ -91,6 +100,9 @@ export function fileStamp(d = new Date()): string {
   return `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}-${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`
 }
 
+/** What `chooseFile` answers: the handle for `export.start`, and the file's name to show; null when cancelled. */
+export type ChosenTarget = { target: string; name: string } | null
+
 /** A file name part from a suggested name: letters, digits, . _ - and spaces only. */
 function safeBase(name: string): string {
   return name
@@ -117,10 +129,25 @@ function samePath(a: string, b: string): boolean {
 
 export class ExportService {
   private readonly jobs = new Map<string, Entry>()
+  private readonly targets: ChosenTargets
 
-  constructor(private readonly o: ExportServiceOptions) {}
+  constructor(private readonly o: ExportServiceOptions) {
+    this.targets = new ChosenTargets(o.now)
+  }
 
-  async start(req: ExportRequest): Promise<ExportJob> {
+  /** Starts an export to the file behind `req.target` (chosen in the save dialog), else to a generated name. */
+  start(req: ExportRequest): Promise<ExportJob> {
+    // Taken at once: a handle serves one export, even when two starts race.
+    const chosen = req.target === undefined ? null : this.targets.take(req.target)
+    return this.begin(req, chosen)
+  }
+
+  /** Starts an export to a file the user named himself (the command line's --out), checked as a chosen one is. */
+  startToFile(req: ExportRequest, file: string): Promise<ExportJob> {
+    return this.begin(req, file)
+  }
+
+  private async begin(req: ExportRequest, chosen: string | null): Promise<ExportJob> {
     const def = EXPORT_TABLE_DEFS[req.table]
     resolveColumns(req) // refuses unknown columns before anything starts
     const query = { transactions: req.transactions, statistics: req.statistics, names: req.names, clients: true }[req.table]
@@ -141,7 +168,11 @@ export class ExportService {
       zone = stats.timeZone ?? zone
     }
     // From here to the job's registration nothing awaits: a file is chosen and reserved at once.
-    const file = req.file ? this.checkTarget(req.file) : this.generatedFile(req.table, req.format)
+    const file = chosen === null ? this.generatedFile(req.table, req.format) : this.checkTarget(chosen)
+    // A generated name's claim (the empty file) goes again if no export lands on it.
+    const release = (): void => {
+      if (chosen === null && fs.statSync(file, { throwIfNoEntry: false })?.size === 0) removeQuietly(file)
+    }
 
     const id = crypto.randomUUID()
     const plan: ExportPlan = {
@@ -198,12 +229,14 @@ export class ExportService {
       (r) => {
         if (r.state === 'cancelled') {
           removeQuietly(plan.tmpFile)
+          release()
           return finish('cancelled', null)
         }
         try {
           fs.renameSync(plan.tmpFile, file)
         } catch (e) {
           removeQuietly(plan.tmpFile)
+          release()
           return finish('failed', exportError(e))
         }
         job.rows = r.rows
@@ -214,6 +247,7 @@ export class ExportService {
       },
       (e: unknown) => {
         removeQuietly(plan.tmpFile)
+        release()
         return finish('failed', e instanceof ExportFailure ? e.wire : exportError(e))
       }
     )
@@ -256,10 +290,24 @@ export class ExportService {
     await Promise.all(running.map((e) => e.done))
   }
 
-  /** Electron asks where to save; elsewhere the answer is a new file in the export folder. */
-  async chooseFile(suggestedName: string, format: ExportFormat): Promise<{ file: string | null }> {
-    if (this.o.chooseSaveFile) return { file: await this.o.chooseSaveFile(suggestedName, format) }
-    return { file: this.generatedFile(safeBase(suggestedName) || 'export', format) }
+  /**
+   * Electron's save dialog: the file chosen there, checked, behind a new handle for
+   * `export.start`. Without a dialog (the browser mode) exports take generated names only.
+   */
+  async chooseFile(suggestedName: string, format: ExportFormat): Promise<ChosenTarget> {
+    if (!this.o.chooseSaveFile) {
+      throw new AppError('dialog_unavailable', 'There is no save dialog here: exports go to the export folder under generated names')
+    }
+    let folder = path.resolve(this.o.exportDir())
+    try {
+      folder = this.folder()
+    } catch {
+      // the dialog opens wherever it can: the file chosen is what counts, and it is checked
+    }
+    const file = await this.o.chooseSaveFile(`${safeBase(suggestedName) || 'export'}.${format}`, format, folder)
+    if (file === null) return null
+    const checked = this.checkTarget(file)
+    return { target: this.targets.add(checked), name: path.basename(checked) }
   }
 
   /** The zone of a new export's file. */
@@ -274,41 +322,47 @@ export class ExportService {
     return [...this.jobs.values()].filter((e) => e.job.state === 'running').map((e) => e.job.file)
   }
 
-  /** `<base>-<YYYYMMDD-HHMMSS>.<ext>` in the export folder, never an existing or reserved name. */
-  private generatedFile(base: string, format: ExportFormat): string {
-    const dir = path.resolve(this.o.exportDir())
+  private places(): ProtectedPlaces {
+    return { dataDir: this.o.dataDir, dbFile: this.o.dbFile, files: this.o.protectedFiles }
+  }
+
+  /** The export folder, checked, and created (for this user only) when missing. */
+  private folder(): string {
+    const dir = checkExportDir(this.o.exportDir(), this.places())
     try {
-      fs.mkdirSync(dir, { recursive: true })
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
     } catch (e) {
       throw new AppError('invalid_input', `The export folder cannot be created: ${dir} (${(e as Error).message})`, { field: 'exportDir' })
     }
-    const stem = `${base}-${fileStamp()}`
+    return checkExportDir(dir, this.places()) // where a symlink on the way leads, now that it exists
+  }
+
+  /**
+   * `<base>-<YYYYMMDD-HHMMSS>.<ext>` in the export folder, never an existing or reserved name:
+   * the name is claimed by creating the file exclusively.
+   */
+  private generatedFile(base: string, format: ExportFormat): string {
+    const dir = this.folder()
+    const stem = `${base}-${fileStamp(new Date(this.o.now?.() ?? Date.now()))}`
     const reserved = this.reserved()
     for (let n = 1; ; n++) {
       const file = path.join(dir, `${stem}${n > 1 ? `-${n}` : ''}.${format}`)
-      if (!fs.existsSync(file) && !reserved.some((r) => samePath(r, file))) return file
+      if (reserved.some((r) => samePath(r, file))) continue
+      try {
+        fs.closeSync(fs.openSync(file, 'wx', 0o600))
+        return file
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue
+        throw new AppError('invalid_input', `The export folder cannot be written: ${dir} (${(e as Error).message})`, { field: 'exportDir' })
+      }
     }
   }
 
+  /** A chosen file, checked when it is chosen and again when the export starts. */
   private checkTarget(file: string): string {
-    if (!path.isAbsolute(file)) {
-      throw new AppError('invalid_input', `file: not an absolute path: ${file}`, { field: 'file' })
-    }
-    const target = path.resolve(file)
-    const dir = path.dirname(target)
-    if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
-      throw new AppError('invalid_input', `file: the folder does not exist: ${dir}`, { field: 'file' })
-    }
-    if (fs.statSync(target, { throwIfNoEntry: false })?.isDirectory()) {
-      throw new AppError('invalid_input', `file: a folder has this name: ${target}`, { field: 'file' })
-    }
-    const db = this.o.dbFile
-    const guarded = [...(this.o.protectedFiles ?? []), ...(db ? [db, `${db}-wal`, `${db}-shm`, `${db}-journal`] : [])]
-    if (guarded.some((g) => samePath(g, target))) {
-      throw new AppError('invalid_input', `file: that is the app's own database: ${target}`, { field: 'file' })
-    }
+    const target = checkExportFile(file, this.places())
     if (this.reserved().some((r) => samePath(r, target))) {
-      throw new AppError('invalid_input', `file: another export is writing this file: ${target}`, { field: 'file' })
+      throw new AppError('invalid_input', `target: another export is writing this file: ${target}`, { field: 'target' })
     }
     return target
   }
@@ -346,8 +400,9 @@ export class ExportService {
         else if (m.type === 'cancelled') resolve({ state: 'cancelled', rows: m.rows, total })
         else reject(new ExportFailure(m.error))
       })
-      worker.on('error', (e) => reject(new AppError('internal', `The export worker failed: ${e.message}`)))
-      worker.on('exit', (code) => reject(new AppError('internal', `The export worker stopped (exit code ${code})`)))
+      // The worker's own error text goes to the log only (wireError), never to the caller.
+      worker.on('error', (e) => reject(new ExportFailure(exportError(e))))
+      worker.on('exit', (code) => reject(new ExportFailure(exportError(new Error(`The export worker stopped (exit code ${code})`)))))
     }).finally(() => void worker.terminate())
     worker.postMessage({ type: 'run', dbFile: this.o.dbFile, plan, hostRows } satisfies ExportWorkerRequest)
     return { cancel: () => worker.postMessage({ type: 'cancel' } satisfies ExportWorkerRequest), done }

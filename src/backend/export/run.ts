@@ -11,6 +11,7 @@ import type { ExportRequest } from '../../shared/contract'
 import { AppError, type WireError } from '../../shared/errors'
 import type { ExportFormat, ExportTable, Language } from '../../shared/types'
 import type { Db } from '../db/connection'
+import { wireError } from '../db/integrity'
 import { EXPORT_TABLE_DEFS, resolveColumns } from './tables'
 import { CsvSink, XlsxSink, type Sink, type TimeZoneMode } from './writer'
 
@@ -72,7 +73,7 @@ export async function runExport(
     hooks.progress(0, total)
     const options = {
       file: plan.tmpFile,
-      columns,
+      columns: source.columns ?? columns,
       language: plan.language,
       title: def.title,
       sheetRowLimit: plan.sheetRowLimit,
@@ -108,6 +109,7 @@ export async function runExport(
       fs.rmSync(plan.tmpFile, { force: true })
       return { state: 'cancelled', rows, total }
     }
+    if (source.footer) sink.footer(source.footer.row, source.footer.label)
     const { sheets } = await sink.finish()
     hooks.progress(rows, total)
     return { state: 'done', rows, total, sheets }
@@ -131,7 +133,10 @@ export async function runExport(
   }
 }
 
-/** Any failure as a wire error: the disk full gets its own code, the rest says what happened. */
+/**
+ * Any failure as a wire error: the disk full gets its own code, a file that cannot be written
+ * says so; anything else goes to the one mapper (wireError: internal, its detail only logged).
+ */
 export function exportError(e: unknown): WireError {
   if (e instanceof AppError) return e.toWire()
   const err = e as { code?: string; message?: string }
@@ -139,5 +144,5 @@ export function exportError(e: unknown): WireError {
   if (err?.code === 'EACCES' || err?.code === 'EPERM' || err?.code === 'EBUSY') {
     return { code: 'internal', message: `The file cannot be written (${err.code}): is it open in another program? ${err.message ?? ''}`.trim() }
   }
-  return { code: 'internal', message: String(err?.message ?? e) }
+  return wireError(e)
 }

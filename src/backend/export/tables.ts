@@ -5,13 +5,18 @@
  * them all; the statistics come from the statistics engine (the host fetches them and hands
  * them over, see `hostRows`).
  *
- * Column keys are the renderer's field names (ClientRow, TransactionRow, StatsRow,
- * SenderNameRow), so a table's visible columns can be sent as they are.
+ * Column keys are the renderer's field names (ClientRow, TransactionRow, StatsLine,
+ * SenderNameRow), so a table's visible columns can be sent as they are. Headers and labels are
+ * the screens' words (src/shared/labels.ts); the statistics are shaped as the Statistics table
+ * shapes them (src/shared/statsLines.ts): one line per key, labelled, in the screen's sort,
+ * with its totals row.
  */
 import type { ExportRequest } from '../../shared/contract'
+import { EXPORT_DEFAULT_COLUMNS, INTL_LOCALES, LABELS, type Labels } from '../../shared/labels'
 import { MONEY_SCALE, PRICE_SCALE, parseDecimal } from '../../shared/money'
 import { AppError } from '../../shared/errors'
-import type { ExportTable, Language, StatsGroup, StatsRow } from '../../shared/types'
+import { defaultStatsSort, statsTable, type StatsLine } from '../../shared/statsLines'
+import type { ExportTable, Language, StatsRow } from '../../shared/types'
 import { clientsSelection } from '../db/clients'
 import type { Db } from '../db/connection'
 import { dayBounds } from '../../shared/zone'
@@ -20,15 +25,15 @@ export type Text = Record<Language, string>
 
 /**
  * How a column's values are written. Canonical values handed to the writers:
- * text/enum: string; int: number; money: integer minor units at `scale` (the currency code in
- * the row's `currency` field); percent: a fraction (0.975) or null; date: 'YYYY-MM-DD';
+ * text/enum: string; int: number; money: integer minor units at `scale` (the currency code:
+ * the column's `currency`, else the row's `currency` field); percent: a fraction (0.975) or null; date: 'YYYY-MM-DD';
  * datetime: ISO-8601 UTC or null; bool: boolean.
  */
 export type ColumnType =
   | { kind: 'text' }
   | { kind: 'enum'; labels: Record<Language, Record<string, string>> }
   | { kind: 'int' }
-  | { kind: 'money'; scale: number }
+  | { kind: 'money'; scale: number; currency?: string }
   | { kind: 'percent' }
   | { kind: 'date' }
   | { kind: 'datetime' }
@@ -50,10 +55,20 @@ export interface ExportColumn {
 
 export type SourceRow = Record<string, unknown>
 
+/** Where the totals row says what it is: `text` in the column `key`. */
+export interface FooterLabel {
+  key: string
+  text: string
+}
+
 export interface RowSource {
   /** Rows that will be read, counted in the same read transaction as the rows. */
   total: number
   rows: Iterable<SourceRow>
+  /** The columns written, when the rows decide them (the statistics' costs, one column per currency); default: the chosen ones. */
+  columns?: ExportColumn[]
+  /** The totals row, after the rows. */
+  footer?: { row: SourceRow; label: FooterLabel }
 }
 
 export interface ExportTableDef {
@@ -72,83 +87,67 @@ export interface ExportTableDef {
   source(db: Db | null, req: ExportRequest, columns: ExportColumn[], hostRows: unknown[] | undefined, zone: string): RowSource
 }
 
-/* ---- headers and labels (the backend's own small dictionary; the renderer has its own) ---- */
+/* ---- headers and labels: the screens' own words (src/shared/labels.ts) ---- */
 
-const CHANNEL_LABELS: ColumnType = {
-  kind: 'enum',
-  labels: {
-    en: { sms: 'SMS', voice: 'Voice', viber: 'Viber', viber_pr: 'Viber (promo)', viber_tx: 'Viber (transactional)' },
-    ru: { sms: 'SMS', voice: 'Голос', viber: 'Viber', viber_pr: 'Viber (реклама)', viber_tx: 'Viber (транзакционные)' }
-  }
+/** One entry of the shared dictionary, in both languages. */
+function words(pick: (l: Labels) => string): Text {
+  return { en: pick(LABELS.en), ru: pick(LABELS.ru) }
 }
 
-const PROPERTY_LABELS: ColumnType = {
-  kind: 'enum',
-  labels: {
-    en: { legal: 'Legal entity', individual: 'Individual', entrepreneur: 'Entrepreneur' },
-    ru: { legal: 'Юридическое лицо', individual: 'Физическое лицо', entrepreneur: 'Индивидуальный предприниматель' }
-  }
+function enumOf(pick: (l: Labels) => Record<string, string>): ColumnType {
+  return { kind: 'enum', labels: { en: pick(LABELS.en), ru: pick(LABELS.ru) } }
 }
 
-const NAME_STATUS_LABELS: ColumnType = {
-  kind: 'enum',
-  labels: {
-    en: { pending: 'Pending', approved: 'Approved', rejected: 'Rejected', blocked: 'Blocked' },
-    ru: { pending: 'На рассмотрении', approved: 'Одобрено', rejected: 'Отклонено', blocked: 'Заблокировано' }
-  }
-}
-
-const QUESTIONNAIRE_LABELS: ColumnType = {
-  kind: 'enum',
-  labels: {
-    en: { completed: 'Completed', missing: 'Not completed', not_required: 'Not required' },
-    ru: { completed: 'Заполнена', missing: 'Не заполнена', not_required: 'Не требуется' }
-  }
-}
+const CHANNEL_LABELS = enumOf((l) => l.channels)
+const PROPERTY_LABELS = enumOf((l) => l.propertyTypes)
+const NAME_CHANNEL_LABELS = enumOf((l) => l.nameChannels)
+const NAME_STATUS_LABELS = enumOf((l) => l.nameStatuses)
+const QUESTIONNAIRE_LABELS = enumOf((l) => l.questionnaire)
 
 const TEXT: ColumnType = { kind: 'text' }
 const INT: ColumnType = { kind: 'int' }
+const DATE: ColumnType = { kind: 'date' }
 const DATETIME: ColumnType = { kind: 'datetime' }
 const BOOL: ColumnType = { kind: 'bool' }
-const money = (scale: number): ColumnType => ({ kind: 'money', scale })
+const money = (scale: number, currency?: string): ColumnType => ({ kind: 'money', scale, ...(currency === undefined ? {} : { currency }) })
 
-const CURRENCY: ExportColumn = { key: 'currency', header: { en: 'Currency', ru: 'Валюта' }, type: TEXT, width: 9 }
+const CURRENCY: ExportColumn = { key: 'currency', header: words((l) => l.currency), type: TEXT, width: 9 }
 
 /* ---- clients ---- */
 
 const CLIENT_COLUMNS: ExportColumn[] = [
-  { key: 'id', header: { en: 'ID', ru: 'ID' }, type: INT, width: 10 },
-  { key: 'login', header: { en: 'Login', ru: 'Логин' }, type: TEXT, width: 18 },
-  { key: 'company', header: { en: 'Company', ru: 'Компания' }, type: TEXT, width: 32 },
-  { key: 'name', header: { en: 'Name', ru: 'Имя' }, type: TEXT, width: 28 },
-  { key: 'smsPrice', sql: 'sms_price', header: { en: 'SMS price', ru: 'Цена SMS' }, type: money(PRICE_SCALE), width: 14 },
-  { key: 'balance', header: { en: 'Balance', ru: 'Баланс' }, type: money(MONEY_SCALE), width: 16 },
-  { key: 'credit', header: { en: 'Credit', ru: 'Кредит' }, type: money(MONEY_SCALE), width: 16 },
+  { key: 'id', header: words((l) => l.clientColumns.id), type: INT, width: 10 },
+  { key: 'login', header: words((l) => l.clientColumns.login), type: TEXT, width: 18 },
+  { key: 'company', header: words((l) => l.clientColumns.company), type: TEXT, width: 32 },
+  { key: 'name', header: words((l) => l.clientColumns.name), type: TEXT, width: 28 },
+  { key: 'smsPrice', sql: 'sms_price', header: words((l) => l.clientColumns.smsPrice), type: money(PRICE_SCALE), width: 14 },
+  { key: 'balance', header: words((l) => l.clientColumns.balance), type: money(MONEY_SCALE), width: 16 },
+  { key: 'credit', header: words((l) => l.clientColumns.credit), type: money(MONEY_SCALE), width: 16 },
   CURRENCY,
-  { key: 'channel', header: { en: 'Channel', ru: 'Канал' }, type: CHANNEL_LABELS, width: 12 },
-  { key: 'site', header: { en: 'Site', ru: 'Сайт' }, type: TEXT, width: 24 },
-  { key: 'email', header: { en: 'Email', ru: 'Эл. почта' }, type: TEXT, width: 26 },
-  { key: 'region', header: { en: 'Region', ru: 'Регион' }, type: TEXT, width: 18 },
-  { key: 'activityType', sql: 'activity_type', header: { en: 'Type of activity', ru: 'Вид деятельности' }, type: TEXT, width: 22 },
-  { key: 'propertyType', sql: 'property_type', header: { en: 'Property type', ru: 'Форма собственности' }, type: PROPERTY_LABELS, width: 18 },
-  { key: 'postalAddress', sql: 'postal_address', header: { en: 'Address, postal', ru: 'Почтовый адрес' }, type: TEXT, width: 32 },
-  { key: 'accountingEmail', sql: 'accounting_email', header: { en: 'Email accounting', ru: 'Эл. почта бухгалтерии' }, type: TEXT, width: 26 },
-  { key: 'registeredAt', sql: 'registered_at', header: { en: 'Registration date', ru: 'Дата регистрации' }, type: DATETIME, width: 20 },
-  { key: 'lastLoginAt', sql: 'last_login_at', header: { en: 'Last login date', ru: 'Дата последнего входа' }, type: DATETIME, width: 20 },
-  { key: 'loginAttempts', sql: 'login_attempts', header: { en: 'Login attempts', ru: 'Попыток входа' }, type: INT, width: 10 },
+  { key: 'channel', header: words((l) => l.clientColumns.channel), type: CHANNEL_LABELS, width: 12 },
+  { key: 'site', header: words((l) => l.clientFields.site), type: TEXT, width: 24 },
+  { key: 'email', header: words((l) => l.clientFields.email), type: TEXT, width: 26 },
+  { key: 'region', header: words((l) => l.clientFields.region), type: TEXT, width: 18 },
+  { key: 'activityType', sql: 'activity_type', header: words((l) => l.clientFields.activityType), type: TEXT, width: 22 },
+  { key: 'propertyType', sql: 'property_type', header: words((l) => l.clientFields.propertyType), type: PROPERTY_LABELS, width: 18 },
+  { key: 'postalAddress', sql: 'postal_address', header: words((l) => l.clientFields.postalAddress), type: TEXT, width: 32 },
+  { key: 'accountingEmail', sql: 'accounting_email', header: words((l) => l.clientFields.accountingEmail), type: TEXT, width: 26 },
+  { key: 'registeredAt', sql: 'registered_at', header: words((l) => l.clientFields.registeredAt), type: DATETIME, width: 20 },
+  { key: 'lastLoginAt', sql: 'last_login_at', header: words((l) => l.clientFields.lastLoginAt), type: DATETIME, width: 20 },
+  { key: 'loginAttempts', sql: 'login_attempts', header: words((l) => l.clientFields.loginAttempts), type: INT, width: 10 },
   {
     key: 'activationRequired',
     sql: 'activation_required',
-    header: { en: 'Activation required', ru: 'Требуется активация' },
+    header: words((l) => l.fileOnly.activationRequired),
     type: BOOL,
     width: 10,
     get: (r) => r.activationRequired === 1
   },
-  { key: 'referer', header: { en: 'Referer', ru: 'Реферер' }, type: TEXT, width: 20 },
+  { key: 'referer', header: words((l) => l.clientFields.referer), type: TEXT, width: 20 },
   {
     key: 'smsSubscription',
     sql: 'sms_subscription',
-    header: { en: 'SMS subscription', ru: 'SMS-подписка' },
+    header: words((l) => l.smsSubscription),
     type: BOOL,
     width: 10,
     get: (r) => r.smsSubscription === 1
@@ -174,7 +173,7 @@ function sqlSource(db: Db | null, from: string, where: string, orderBy: string, 
 
 const clients: ExportTableDef = {
   name: 'clients',
-  title: { en: 'Clients', ru: 'Клиенты' },
+  title: words((l) => l.tables.clients),
   columns: () => CLIENT_COLUMNS,
   source(db, req, columns) {
     const q = req.clients ?? { search: '', sort: 'id', order: 'asc' }
@@ -186,18 +185,18 @@ const clients: ExportTableDef = {
 /* ---- transactions (the Finance tab) ---- */
 
 const TRANSACTION_COLUMNS: ExportColumn[] = [
-  { key: 'id', header: { en: 'ID', ru: 'ID' }, type: INT, width: 12 },
-  { key: 'date', header: { en: 'Date', ru: 'Дата' }, type: DATETIME, width: 20 },
-  { key: 'credit', header: { en: 'Credit (mailing costs)', ru: 'Кредит (расходы на рассылки)' }, type: money(MONEY_SCALE), width: 18 },
-  { key: 'debit', header: { en: 'Debit (top-up)', ru: 'Дебет (пополнение)' }, type: money(MONEY_SCALE), width: 18 },
-  { key: 'purpose', header: { en: 'Purpose', ru: 'Назначение' }, type: TEXT, width: 40 },
-  { key: 'balanceAfter', sql: 'balance_after', header: { en: 'Balance (after)', ru: 'Баланс (после)' }, type: money(MONEY_SCALE), width: 18 },
+  { key: 'id', header: words((l) => l.fileOnly.id), type: INT, width: 12 },
+  { key: 'date', header: words((l) => l.transactionColumns.date), type: DATETIME, width: 20 },
+  { key: 'credit', header: words((l) => l.transactionColumns.credit), type: money(MONEY_SCALE), width: 18 },
+  { key: 'debit', header: words((l) => l.transactionColumns.debit), type: money(MONEY_SCALE), width: 18 },
+  { key: 'purpose', header: words((l) => l.transactionColumns.purpose), type: TEXT, width: 40 },
+  { key: 'balanceAfter', sql: 'balance_after', header: words((l) => l.transactionColumns.balanceAfter), type: money(MONEY_SCALE), width: 18 },
   CURRENCY
 ]
 
 const transactions: ExportTableDef = {
   name: 'transactions',
-  title: { en: 'Transactions', ru: 'Операции по счёту' },
+  title: words((l) => l.tables.transactions),
   columns: () => TRANSACTION_COLUMNS,
   source(db, req, columns, _hostRows, zone) {
     const q = req.transactions
@@ -219,83 +218,84 @@ const transactions: ExportTableDef = {
 
 /* ---- statistics ---- */
 
-const STATS_KEY_HEADERS: Record<StatsGroup, Text> = {
-  day: { en: 'Date', ru: 'Дата' },
-  operator: { en: 'Country - Operator', ru: 'Страна - Оператор' },
-  sender: { en: 'Sender ID', ru: 'Имя отправителя' },
-  'viber-sender': { en: 'Viber sender ID', ru: 'Viber имя отправителя' },
-  country: { en: 'Country', ru: 'Страна' }
-}
-
-/** The statistics key as the table shows it: "country|operator" reads "country - operator". */
-export function statsKeyText(group: StatsGroup, key: string): string {
-  if (group !== 'operator') return key
-  const bar = key.indexOf('|')
-  return bar < 0 ? key : `${key.slice(0, bar)} - ${key.slice(bar + 1)}`
-}
-
+/** The statistics' columns for the request's grouping; `price` becomes one column per currency (see `source`). */
 function statsColumns(req: ExportRequest): ExportColumn[] {
   const group = req.statistics?.group ?? 'day'
   return [
     {
       key: 'key',
-      header: STATS_KEY_HEADERS[group],
-      type: group === 'day' ? { kind: 'date' } : TEXT,
+      header: words((l) => l.statsColumns[group]),
+      type: group === 'day' ? DATE : TEXT,
       width: group === 'day' ? 12 : 28,
       zoneDays: group !== 'day',
-      get: (r) => (group === 'day' ? r.key : statsKeyText(group, String(r.key)))
+      // Days are dates; the other keys as the table labels them ("Bulgaria - A1 Bulgaria").
+      get: (r) => (group === 'day' ? r.key : r.label)
     },
-    { key: 'sentParts', header: { en: 'Sent SMS (parts)', ru: 'Отправлено SMS (частей)' }, type: INT, width: 14 },
-    { key: 'deliveredParts', header: { en: 'Delivered SMS (parts)', ru: 'Доставлено SMS (частей)' }, type: INT, width: 14 },
-    { key: 'efficiency', header: { en: 'Efficiency (%)', ru: 'Эффективность (%)' }, type: { kind: 'percent' }, width: 12 },
-    {
-      key: 'price',
-      header: { en: 'SMS price', ru: 'Стоимость SMS' },
-      type: money(PRICE_SCALE),
-      width: 16,
-      get: (r) => {
-        const units = parseDecimal(String(r.price), PRICE_SCALE)
-        if (units === null) throw new AppError('internal', `The statistics gave a price that is not a decimal: ${String(r.price)}`)
-        return units
-      }
-    },
-    CURRENCY
+    { key: 'sentParts', header: words((l) => l.statsColumns.sentParts), type: INT, width: 14 },
+    { key: 'deliveredParts', header: words((l) => l.statsColumns.deliveredParts), type: INT, width: 14 },
+    { key: 'efficiency', header: words((l) => l.statsColumns.efficiency), type: { kind: 'percent' }, width: 12 },
+    { key: 'price', header: words((l) => l.statsColumns.price), type: money(PRICE_SCALE), width: 16 }
   ]
+}
+
+/** A line's cost in one currency, in units (null: the line has none in it). */
+function costIn(line: StatsLine, currency: string): number | null {
+  const cost = line.prices.find((p) => p.currency === currency)
+  if (!cost) return null
+  const units = parseDecimal(cost.amount, PRICE_SCALE)
+  if (units === null) throw new AppError('internal', `The statistics gave a cost that is not a decimal: ${cost.amount}`)
+  return units
+}
+
+/** The price column as the table shows it: each currency's costs side by side, one column each, the header saying which. */
+function priceColumns(price: ExportColumn, currencies: string[]): ExportColumn[] {
+  if (currencies.length === 0) return [{ ...price, get: () => null }]
+  return currencies.map((currency) => ({
+    ...price,
+    key: `price:${currency}`,
+    header: currency ? { en: `${price.header.en} (${currency})`, ru: `${price.header.ru} (${currency})` } : price.header,
+    type: money(PRICE_SCALE, currency),
+    get: (r: SourceRow) => costIn(r as unknown as StatsLine, currency)
+  }))
 }
 
 const statistics: ExportTableDef = {
   name: 'statistics',
-  title: { en: 'Statistics', ru: 'Статистика' },
+  title: words((l) => l.tables.statistics),
   columns: statsColumns,
-  // The renderer labels the key column by the group (day, operator, ...): accept those too.
-  aliases: (req) => ({ [req.statistics?.group ?? 'day']: 'key', group: 'key' }),
+  // The renderer labels the key column by the group (day, operator, ...): accept those too; the
+  // price columns say their currency, so `currency` asks for them.
+  aliases: (req) => ({ [req.statistics?.group ?? 'day']: 'key', group: 'key', currency: 'price' }),
   hostRows: true,
-  source(_db, req, _columns, hostRows) {
-    if (!req.statistics) throw new AppError('invalid_input', 'statistics: the grouping and the period are required', { field: 'statistics' })
-    const rows = (hostRows ?? []) as StatsRow[]
-    return { total: rows.length, rows: rows as unknown as SourceRow[] }
+  source(_db, req, columns, hostRows) {
+    const q = req.statistics
+    if (!q) throw new AppError('invalid_input', 'statistics: the grouping and the period are required', { field: 'statistics' })
+    const dict = LABELS[req.language]
+    const table = statsTable((hostRows ?? []) as StatsRow[], q.group, q.sort ?? defaultStatsSort(q.group), INTL_LOCALES[req.language], dict.statsUnknown)
+    const rows: SourceRow[] = table.lines.map((l) => ({ ...l, label: table.labels.get(l.key) ?? l.key }))
+    return {
+      total: rows.length,
+      rows,
+      columns: columns.flatMap((c) => (c.key === 'price' ? priceColumns(c, table.currencies) : [c])),
+      footer: table.total ? { row: { ...table.total }, label: { key: 'key', text: dict.statsTotal } } : undefined
+    }
   }
 }
 
 /* ---- sender names ---- */
 
 const NAME_COLUMNS: ExportColumn[] = [
-  { key: 'id', header: { en: 'ID', ru: 'ID' }, type: INT, width: 10 },
-  { key: 'name', header: { en: 'Name (Sender ID)', ru: 'Имя (Sender ID)' }, type: TEXT, width: 22 },
-  {
-    key: 'channel',
-    header: { en: 'Channel', ru: 'Канал' },
-    type: { kind: 'enum', labels: { en: { sms: 'SMS', viber: 'Viber' }, ru: { sms: 'SMS', viber: 'Viber' } } },
-    width: 10
-  },
-  { key: 'status', header: { en: 'Status', ru: 'Статус' }, type: NAME_STATUS_LABELS, width: 16 },
-  { key: 'questionnaire', header: { en: 'Questionnaire', ru: 'Анкета' }, type: QUESTIONNAIRE_LABELS, width: 16 },
-  { key: 'createdAt', sql: 'created_at', header: { en: 'Created', ru: 'Создано' }, type: DATETIME, width: 20 }
+  { key: 'id', header: words((l) => l.fileOnly.id), type: INT, width: 10 },
+  { key: 'name', header: words((l) => l.nameColumns.name), type: TEXT, width: 22 },
+  { key: 'channel', header: words((l) => l.nameColumns.channel), type: NAME_CHANNEL_LABELS, width: 10 },
+  { key: 'status', header: words((l) => l.nameColumns.status), type: NAME_STATUS_LABELS, width: 16 },
+  { key: 'questionnaire', header: words((l) => l.nameColumns.questionnaire), type: QUESTIONNAIRE_LABELS, width: 16 },
+  { key: 'createdAt', sql: 'created_at', header: words((l) => l.fileOnly.createdAt), type: DATETIME, width: 20 }
 ]
 
 const names: ExportTableDef = {
   name: 'names',
-  title: { en: 'Sender names', ru: 'Имена отправителей' },
+  title: words((l) => l.tables.names),
   columns: () => NAME_COLUMNS,
   source(db, req, columns) {
     const q = req.names
@@ -331,10 +331,5 @@ export function columnKeys(req: ExportRequest): string[] {
   return EXPORT_TABLE_DEFS[req.table].columns(req).map((c) => c.key)
 }
 
-/** The table's default columns: what its screen shows. */
-export const DEFAULT_COLUMNS: Record<ExportTable, string[]> = {
-  clients: ['id', 'login', 'company', 'name', 'smsPrice', 'balance', 'credit', 'currency', 'channel'],
-  transactions: ['date', 'credit', 'debit', 'purpose', 'balanceAfter', 'currency'],
-  statistics: ['key', 'sentParts', 'deliveredParts', 'efficiency', 'price', 'currency'],
-  names: ['name', 'channel', 'status', 'questionnaire']
-}
+/** The table's default columns: what its screen shows (and the currency where money needs it). */
+export const DEFAULT_COLUMNS: Record<ExportTable, string[]> = EXPORT_DEFAULT_COLUMNS

@@ -16,11 +16,12 @@
  *   rows (Excel's 1,048,576 rows less the header) the rows continue on a new sheet.
  * - text is written as a string value (an inline string), never as a formula: no <f> element
  *   is ever written (exceljs too writes one only for {formula} values, never built here). Text
- *   that begins with = + - @ (or a tab, CR, LF) also gets the Text number format (@), so
- *   editing the cell in Excel keeps it text instead of evaluating it; the value itself is
- *   unchanged, no apostrophe added. (exceljs 4.4 has no quotePrefix style.)
- * - text Excel cannot hold: XML-invalid control characters are dropped (as exceljs does), and
- *   a cell's text is cut at Excel's 32,767 characters.
+ *   that reads as a formula (see "Text" below) also gets the Text number format (@), so editing
+ *   the cell in Excel keeps it text instead of evaluating it; the value itself is unchanged, no
+ *   apostrophe added. (exceljs 4.4 has no quotePrefix style.)
+ * - a cell's text is cut at Excel's 32,767 characters.
+ * - a totals row (the statistics') comes after the data rows, in bold, outside the auto filter
+ *   (sorting the rows in Excel leaves it at the bottom).
  * - strings: useSharedStrings false (faster, the file is a little larger); useStyles true,
  *   with one shared style object per format.
  * - speed: exceljs builds the workbook (sheets, views, columns, auto filter, styles, zip), but
@@ -31,19 +32,38 @@
  *   (same file, slower); `fastRows: false` forces that path (tests compare the two).
  *
  * CSV: UTF-8 with a BOM (Excel then reads the Cyrillic right), RFC 4180: comma separated,
- * CRLF line ends, a field with a comma, quote, CR or LF quoted with quotes doubled. Numbers
- * are machine-readable (money as exact decimals "1234.56", dates "YYYY-MM-DD HH:MM:SS"),
- * whatever the language; the language only translates the headers and labels. Text that begins
- * with = + - @ tab CR or LF is prefixed with a single quote, as OWASP recommends against CSV
- * injection (a negative amount is a number column and is never prefixed).
+ * CRLF line ends, a field with a comma, semicolon, tab, quote, CR or LF quoted, with quotes
+ * doubled. Numbers are machine-readable (money as exact decimals "1234.56", dates
+ * "YYYY-MM-DD HH:MM:SS"), whatever the language; the language only translates the headers and
+ * labels. The totals row is the last line.
+ *
+ * Text (both formats), against formula injection (OWASP's CSV injection advice, and more):
+ * - first, the control characters no cell should hold are dropped: C0 but tab, LF and CR
+ *   (U+0000-U+0008, U+000B, U+000C, U+000E-U+001F), DEL, C1 (U+0080-U+009F), and what XML
+ *   cannot carry (U+FFFE, U+FFFF, unpaired surrogates). Dropping them comes before the check
+ *   below, so "\u0000=1" is caught as the "=1" it becomes. Tab, CR and LF are kept inside text
+ *   (multi-line purposes are real), and U+2028/U+2029 too (text, not controls; they count as
+ *   white space below).
+ * - text reads as a formula when it begins with = + - @ (or their full-width forms), after any
+ *   white space or zero-width space, or begins with a tab, CR or LF. xlsx: the Text format (@);
+ *   CSV: a single quote before it.
+ * - CSV only: Excel where the list separator is ";" (Russian, German... locales) splits our
+ *   comma-separated lines at every ";" and at every line break, quoted or not once a line's
+ *   first field has ended. So inside a field, text after a ";", CR or LF (and any white space
+ *   or quotes) that begins with = + - @ gets a single quote before it too ("X;=cmd" is written
+ *   "X;'=cmd"): no cell of either reading starts a formula. (A line whose first column is a
+ *   negative amount starts with "-" in such a reading: our own number, followed by our own
+ *   guarded fields.)
+ * A negative amount is a number column, never text: it is never prefixed.
  */
 import ExcelJS from 'exceljs'
 import fs from 'node:fs'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { formatUnits } from '../../shared/money'
 import { wallClock } from '../../shared/zone'
+import { LABELS } from '../../shared/labels'
 import type { Language } from '../../shared/types'
-import type { ExportColumn, SourceRow, Text } from './tables'
+import type { ExportColumn, FooterLabel, SourceRow, Text } from './tables'
 
 /** Excel's rows per sheet (1,048,576) less the header row. */
 export const EXCEL_MAX_DATA_ROWS = 1_048_575
@@ -70,14 +90,48 @@ export interface Sink {
   row(r: SourceRow): void
   /** Yields to the event loop, and waits while the output is behind; throws a write error. */
   drain(): Promise<void>
+  /**
+   * The totals row, after every data row: `label.text` in the column `label.key` (as text), the
+   * other cells as a data row's; outside the auto filter, and in bold, in xlsx.
+   */
+  footer(r: SourceRow, label: FooterLabel): void
   /** Ends the file; resolves once it is closed (flushed to disk). */
   finish(): Promise<{ sheets: number }>
   /** Stops writing and closes the file (the caller deletes it). */
   abort(): Promise<void>
 }
 
-/** Text that a spreadsheet would take for a formula (OWASP's list, and LF). */
-export const FORMULA_START = /^[=+\-@\t\r\n]/
+/** White space (tab, CR, LF, NBSP, U+2028, U+2029, BOM...) and zero-width spaces: what a formula can hide behind. */
+const BLANK = '[\\s\\u200B-\\u200D\\u2060]'
+/** What starts a formula: = + - @, and their full-width forms. */
+const TRIGGER = '[=+\\-@\\uFF1D\\uFF0B\\uFF0D\\uFF20]'
+
+/** Text that a spreadsheet would take for a formula: a trigger after any white space, or a leading tab, CR or LF. */
+export const FORMULA_LIKE = new RegExp(`^(?:[\\t\\r\\n]|${BLANK}*${TRIGGER})`)
+
+/** Inside a CSV field: a trigger where a ";"-separated reading starts a new cell (after a ";", CR or LF, white space and quotes). */
+const INNER_FORMULA = new RegExp(`([;\\r\\n](?:${BLANK}|")*)(?=${TRIGGER})`, 'g')
+
+/** Control characters no cell keeps (C0 but tab, LF, CR; DEL; C1), and what XML 1.0 cannot carry. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const DROPPED = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+
+/** Text as a cell may hold it: the dropped characters gone (before any formula check). */
+export function cleanText(s: string): string {
+  return s.replace(DROPPED, '')
+}
+
+/** A field quoted when it holds a separator of either reading (comma, semicolon), a tab, a quote, CR or LF. */
+function csvField(s: string): string {
+  return /[",;\t\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s
+}
+
+/** A text value as a CSV field: cleaned, guarded against formulas, quoted when it must be. */
+export function csvText(v: unknown): string {
+  if (v === null || v === undefined) return ''
+  const s = cleanText(String(v))
+  return csvField((FORMULA_LIKE.test(s) ? `'${s}` : s).replace(INNER_FORMULA, "$1'"))
+}
 
 /** Milliseconds of the wall clock of the zone at an ISO-8601 instant, or null. */
 function wallClockOf(iso: unknown, zone: TimeZoneMode): number | null {
@@ -87,27 +141,30 @@ function wallClockOf(iso: unknown, zone: TimeZoneMode): number | null {
   return wallClock(zone, ms)
 }
 
-const DAYS_IN: Record<Language, string> = { en: 'days in', ru: 'дни по времени' }
-
 /** A column's header: dates and times say their zone, a per-period column whose days it counts. */
 export function headerText(c: ExportColumn, language: Language, zone: TimeZoneMode): string {
   const base = c.header[language]
   if (c.type.kind === 'date' || c.type.kind === 'datetime') return `${base} (${zone})`
-  if (c.zoneDays) return `${base} (${DAYS_IN[language]} ${zone})`
+  if (c.zoneDays) return `${base} (${LABELS[language].fileOnly.daysIn} ${zone})`
   return base
 }
 
-/** Characters XML 1.0 cannot carry (exceljs drops them too), and unpaired surrogates. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const XML_INVALID = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 const XML_SPECIAL = /[&<>]/g
 /** Text whose leading or trailing white space Excel would drop unless told to keep it. */
 const EDGE_SPACE = /^\s|\s$/
 const XML_ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' }
 
+/** Text already cleaned (cleanText), escaped for XML. */
 function xmlText(s: string): string {
-  const clean = s.replace(XML_INVALID, '')
-  return clean.replace(XML_SPECIAL, (c) => XML_ENTITY[c])
+  return s.replace(XML_SPECIAL, (c) => XML_ENTITY[c])
+}
+
+/** A cell's text in xlsx: cleaned, then cut at Excel's limit (never inside a surrogate pair). */
+function cellText(v: unknown): string {
+  const s = cleanText(String(v))
+  if (s.length <= MAX_CELL_TEXT) return s
+  const cut = s.slice(0, MAX_CELL_TEXT)
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut
 }
 
 /** Excel's serial day number of a Date whose UTC fields are the wall clock (as exceljs does). */
@@ -166,6 +223,8 @@ export class XlsxSink implements Sink {
   private readonly styles: Partial<ExcelJS.Style>[]
   private readonly moneyStyles = new Map<string, Partial<ExcelJS.Style>>()
   private sheetRows = 0
+  /** Rows after the data on this sheet (the totals row), outside the auto filter. */
+  private footerRows = 0
   private sheets = 0
   private error: Error | null = null
   /** The sheet's XML stream, when rows are serialized here; null: exceljs's row model. */
@@ -173,6 +232,7 @@ export class XlsxSink implements Sink {
   private chunk = ''
   private readonly letters: string[]
   private readonly styleIds = new Map<Partial<ExcelJS.Style>, number>()
+  private readonly boldStyles = new Map<Partial<ExcelJS.Style>, Partial<ExcelJS.Style>>()
   /** Each sheet's filter range, as the workbook's _xlnm._FilterDatabase names. */
   private readonly filterNames: { name: string; localSheetId: number; ranges: string[] }[] = []
 
@@ -217,8 +277,8 @@ export class XlsxSink implements Sink {
     }
     const text = (i: number, v: unknown): void => {
       if (v === null || v === undefined) return put(i, null, PLAIN)
-      const s = String(v).slice(0, MAX_CELL_TEXT)
-      put(i, s, FORMULA_START.test(s) ? TEXT_GUARD : PLAIN)
+      const s = cellText(v)
+      put(i, s, FORMULA_LIKE.test(s) ? TEXT_GUARD : PLAIN)
     }
     switch (t.kind) {
       case 'text':
@@ -240,8 +300,10 @@ export class XlsxSink implements Sink {
         const byCurrency = new Map<unknown, Partial<ExcelJS.Style>>()
         return (r, i) => {
           const v = valueOf(c, r)
-          let style = byCurrency.get(r.currency)
-          if (!style) byCurrency.set(r.currency, (style = this.moneyStyle(t.scale, r.currency)))
+          // A column of one currency (the statistics' costs) says it; otherwise the row's currency.
+          const currency = t.currency ?? r.currency
+          let style = byCurrency.get(currency)
+          if (!style) byCurrency.set(currency, (style = this.moneyStyle(t.scale, currency)))
           put(i, typeof v === 'number' ? v / div : null, style)
         }
       }
@@ -281,6 +343,7 @@ export class XlsxSink implements Sink {
     for (let i = 0; i < headers.length; i++) row.getCell(i + 1).style = HEADER
     row.commit()
     this.sheetRows = 0
+    this.footerRows = 0
     this.raw = this.o.fastRows === false ? null : this.rawStream()
   }
 
@@ -345,15 +408,40 @@ export class XlsxSink implements Sink {
     }
     const n = this.renders.length
     for (let i = 0; i < n; i++) this.renders[i](r, i)
+    this.put()
+    this.sheetRows++
+  }
+
+  footer(r: SourceRow, label: FooterLabel): void {
+    const n = this.renders.length
+    for (let i = 0; i < n; i++) {
+      if (this.o.columns[i].key === label.key) {
+        this.values[i] = cellText(label.text)
+        this.styles[i] = PLAIN
+      } else this.renders[i](r, i)
+      this.styles[i] = this.bold(this.styles[i])
+    }
+    this.put()
+    this.footerRows++
+  }
+
+  /** A style in bold, the same object each time (one style id). */
+  private bold(style: Partial<ExcelJS.Style>): Partial<ExcelJS.Style> {
+    let b = this.boldStyles.get(style)
+    if (!b) this.boldStyles.set(style, (b = { ...style, font: { bold: true } }))
+    return b
+  }
+
+  /** Writes the row the renders put. */
+  private put(): void {
     if (this.raw) {
-      this.chunk += this.rowXml(this.sheetRows + 2)
+      this.chunk += this.rowXml(this.sheetRows + this.footerRows + 2)
       if (this.chunk.length >= 65_536) this.flush()
     } else {
       const row = this.ws.addRow(this.values)
-      for (let i = 0; i < n; i++) row.getCell(i + 1).style = this.styles[i]
+      for (let i = 0; i < this.values.length; i++) row.getCell(i + 1).style = this.styles[i]
       row.commit()
     }
-    this.sheetRows++
   }
 
   async drain(): Promise<void> {
@@ -411,15 +499,6 @@ export class XlsxSink implements Sink {
 
 type CsvRender = (r: SourceRow) => string
 
-function csvField(s: string): string {
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s
-}
-
-function csvText(v: unknown): string {
-  if (v === null || v === undefined) return ''
-  const s = String(v)
-  return csvField(FORMULA_START.test(s) ? `'${s}` : s)
-}
 
 export class CsvSink implements Sink {
   private readonly out: fs.WriteStream
@@ -430,7 +509,8 @@ export class CsvSink implements Sink {
   constructor(private readonly o: SinkOptions) {
     this.out = openOutput(o.file, (e) => (this.error ??= e))
     this.renders = o.columns.map((c) => this.render(c))
-    this.buffer = '\uFEFF' + o.columns.map((c) => csvField(headerText(c, o.language, o.timeZone))).join(',') + '\r\n'
+    // Headers are guarded as any text: a price column's header carries the currency code the platform gave.
+    this.buffer = '\uFEFF' + o.columns.map((c) => csvText(headerText(c, o.language, o.timeZone))).join(',') + '\r\n'
   }
 
   private render(c: ExportColumn): CsvRender {
@@ -483,6 +563,15 @@ export class CsvSink implements Sink {
   row(r: SourceRow): void {
     let line = ''
     for (let i = 0; i < this.renders.length; i++) line += (i ? ',' : '') + this.renders[i](r)
+    this.line(line)
+  }
+
+  footer(r: SourceRow, label: FooterLabel): void {
+    const cells = this.renders.map((render, i) => (this.o.columns[i].key === label.key ? csvText(label.text) : render(r)))
+    this.line(cells.join(','))
+  }
+
+  private line(line: string): void {
     this.buffer += line + '\r\n'
     if (this.buffer.length >= 65_536) {
       this.out.write(this.buffer)

@@ -18,19 +18,18 @@
  */
 import { randomUUID } from 'node:crypto'
 import { AppError } from '../../shared/errors'
-import { MONEY_SCALE, formatUnits, parseDecimal } from '../../shared/money'
+import { MONEY_SCALE, amountIssue, formatUnits, parseDecimal } from '../../shared/money'
 import type { ClientFinance, OutboxItem, OutboxKind, OutboxState } from '../../shared/types'
 import { clientRowFromWire, clientsUpserter } from '../db/clients'
 import type { Db } from '../db/connection'
 import { transactionRowFromWire, transactionsUpserter } from '../db/finance'
+import { wireError } from '../db/integrity'
 import type { Upserter } from '../db/upsert'
 import type { BackendDeps } from '../deps'
 import type { RetryPolicy } from '../sync/http'
 import { clientWireSchema, transactionWireSchema } from '../sync/sources/platformSchemas'
 import { sendWrite, WRITE_RETRY, WRITE_TIMEOUT_MS, type WriteOutcome } from './transport'
 
-/** The largest amount a write may carry, in minor units (1,000,000.00). */
-export const MAX_AMOUNT_UNITS = 100_000_000
 /** How long a rejected write stays listed with the pending ones (and an applied one in the list). */
 export const RECENT_MS = 24 * 60 * 60 * 1000
 const LIST_LIMIT = 500
@@ -128,14 +127,10 @@ function toItem(r: OutboxRow): OutboxItem {
  * again here so no caller can store an amount the platform would refuse.
  */
 export function amountUnits(amount: string, allowZero: boolean): number {
-  const units = parseDecimal(amount, MONEY_SCALE)
-  const fail = (message: string, reason: string): never => {
-    throw new AppError('invalid_input', `amount: ${message}`, { field: 'amount', reason })
-  }
-  if (units === null || !/^\s*\d+(\.\d{1,2})?\s*$/.test(amount)) return fail('expected a decimal with at most two decimals', 'amount_format')
-  if (units < 0 || (!allowZero && units === 0)) return fail('must be more than 0', 'amount_positive')
-  if (units > MAX_AMOUNT_UNITS) return fail('must be at most 1000000.00', 'amount_max')
-  return units
+  // The one check of an amount (src/shared/money.ts): taken as it is or refused, never rounded.
+  const issue = amountIssue(amount, allowZero)
+  if (issue) throw new AppError('invalid_input', `amount: ${issue}`, { field: 'amount', reason: issue })
+  return parseDecimal(amount, MONEY_SCALE)!
 }
 
 function joinUrl(base: string, path: string): string {
@@ -146,7 +141,8 @@ function describe(e: unknown): { code: string; message: string } {
   if (e instanceof AppError) return { code: e.code, message: e.message }
   const err = e as { code?: string; message?: string }
   if (err?.code === 'SQLITE_FULL') return { code: 'disk_full', message: 'The disk is full' }
-  return { code: 'internal', message: String(err?.message ?? e) }
+  const { code, message } = wireError(e) // the one mapper: the detail goes to the log only
+  return { code, message }
 }
 
 export class Outbox {

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto'
 import { AppError } from '../../shared/errors'
 import type { SourceKind, StreamStats, SyncProgress, SyncRunSummary } from '../../shared/types'
 import type { Db } from '../db/connection'
+import { wireError } from '../db/integrity'
 import { SyncStateRepo } from '../db/syncState'
 import { beginSyncRun, type SyncRunRecord } from '../db/syncLock'
 import type { UpsertCounts } from '../db/upsert'
@@ -92,7 +93,8 @@ function toError(e: unknown): { code: string; message: string } {
   if (err?.code === 'SQLITE_CORRUPT' || err?.code === 'SQLITE_NOTADB') {
     return { code: 'db_damaged', message: `The local database is damaged (${err.code}); nothing more was written` }
   }
-  return { code: 'internal', message: String(err?.message ?? e) }
+  const { code, message } = wireError(e) // the one mapper: the detail goes to the log only
+  return { code, message }
 }
 
 export class SyncEngine {

@@ -104,6 +104,15 @@ export class SyncHost {
   }
 
   private inWorker(script: WorkerScript, onProgress: (p: SyncProgress) => void): { cancel(): void; done: Promise<SyncRunSummary> } {
+    // Read first (the tokens may fail to decrypt): no worker is left waiting for a run that never comes.
+    const request: WorkerRequest = {
+      type: 'run',
+      dbFile: this.options.dbFile,
+      connections: this.options.connections(),
+      sim: this.options.sim(),
+      tuning: this.options.tuning,
+      reader: this.options.reader
+    }
     const worker = new Worker(script.path, { workerData: script.workerData })
     const done = new Promise<SyncRunSummary>((resolve, reject) => {
       worker.on('message', (m: WorkerMessage) => {
@@ -116,14 +125,7 @@ export class SyncHost {
         if (code !== 0) reject(new AppError('internal', `The sync worker stopped (exit code ${code})`))
       })
     }).finally(() => void worker.terminate())
-    worker.postMessage({
-      type: 'run',
-      dbFile: this.options.dbFile,
-      connections: this.options.connections(),
-      sim: this.options.sim(),
-      tuning: this.options.tuning,
-      reader: this.options.reader
-    } satisfies WorkerRequest)
+    worker.postMessage(request)
     return { cancel: () => worker.postMessage({ type: 'cancel' } satisfies WorkerRequest), done }
   }
 }

@@ -4,6 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads'
 import { AppError } from '../../shared/errors'
+import { wireError } from '../db/integrity'
 import { requestJson } from './http'
 import type { ReaderMessage, ReaderRequest } from './reader'
 import { KEYSET_DEFS, keysetPages } from './sources/platform'
@@ -53,7 +54,7 @@ async function run(m: Extract<ReaderRequest, { type: 'start' }>): Promise<void> 
     }
     send({ type: 'end' })
   } catch (e) {
-    const err = e instanceof AppError ? e.toWire() : { code: 'internal' as const, message: String((e as Error).message) }
+    const err = wireError(e)
     send({ type: 'error', error: err })
   }
 }

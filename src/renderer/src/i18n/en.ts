@@ -1,8 +1,11 @@
 /**
  * English messages. ru.ts must have exactly the same keys (the type below enforces it).
  * vue-i18n syntax: {name} is a parameter; avoid the characters @ $ | and braces in plain text.
+ * The tables' words (columns, channels, statuses, totals...) come from src/shared/labels.ts,
+ * which the exported files use too: a file says what its screen says.
  */
 import type { ErrorCode } from '@shared/errors'
+import { LABELS } from '@shared/labels'
 
 const en = {
   app: {
@@ -34,6 +37,11 @@ const en = {
     offlineNever: 'Offline — showing local data',
     offlineHint: 'The servers cannot be reached. Everything shown comes from the local database.',
     problems: 'Sync problems: {count}',
+    failedOf: '{failed} of {total} sources failed',
+    failedOfHint: 'The last sync could not update these data:',
+    failedLastSuccess: 'last synced: {time}',
+    failedNever: 'never synced',
+    partialHint: 'The last sync did not update every source: the time shown is when all data were last synced ({time}).',
     problemsTitle: 'These data could not be synced:',
     streamError: '{stream}: {error}',
     finished: 'Sync finished: {inserted} new, {updated} updated',
@@ -131,16 +139,7 @@ const en = {
     searchPlaceholder: 'Search by ID, login, company or name',
     search: 'Search',
     clearSearch: 'Clear search',
-    columns: {
-      id: 'ID',
-      login: 'Login',
-      company: 'Company',
-      name: 'Name',
-      smsPrice: 'SMS price',
-      balance: 'Balance',
-      credit: 'Credit',
-      channel: 'Channel'
-    },
+    columns: { ...LABELS.en.clientColumns },
     range: '{from}–{to} of {total}',
     rangeEmpty: '0 of {total}',
     noMatch: 'No clients match «{term}»',
@@ -156,18 +155,13 @@ const en = {
       demoDone: 'Demo data loaded'
     }
   },
-  channels: {
-    sms: 'SMS',
-    voice: 'Voice',
-    viber: 'Viber',
-    viber_pr: 'Viber PR',
-    viber_tx: 'Viber TX'
-  },
+  channels: { ...LABELS.en.channels },
   settings: {
     title: 'Settings',
     connections: 'Connections',
     connectionsHint:
       'Each source is a server with its own address and optional access token. Tokens are stored encrypted and are never shown again.',
+    keyFileNote: 'Tokens are encrypted with a key file in your configuration folder: this computer has no keychain.',
     sources: {
       platform: {
         title: 'Platform (admin API)',
@@ -193,6 +187,12 @@ const en = {
     tokenStatusNone: 'No token',
     clearToken: 'Clear token',
     tokenCleared: 'Token removed',
+    tokenStatusReset: 'Enter the token again',
+    tokenReset: {
+      origin_changed: 'The address now points to another server, so the saved token was removed: it is sent only to the server it was saved for. Enter the token for this server.',
+      insecure_url: 'The saved token was removed: it would have travelled over plain http. Use an https:// address and enter the token again.'
+    },
+    urlInsecure: 'A token is sent only over https:// (plain http:// only to this computer).',
     test: 'Test connection',
     testOk: 'Connected in {ms} ms',
     save: 'Save',
@@ -238,7 +238,9 @@ const en = {
     },
     exportDir: 'Export folder',
     exportDirPlaceholder: 'Folder for exported Excel files',
-    exportDirHint: 'Exported Excel files are saved here.',
+    exportDirHint: 'Exported files are saved here: an existing folder inside your home folder (empty: the default).',
+    exportDirChooseHint: '“Save as…” opens in this folder.',
+    exportDirChoose: 'Choose…',
     loadFailed: 'Could not load the settings'
   },
   clientPage: {
@@ -251,7 +253,7 @@ const en = {
     notFoundHint: 'It may not have been synced yet. Press Sync, or go back to the list.',
     id: 'ID',
     login: 'Login',
-    currency: 'Currency',
+    currency: LABELS.en.currency,
     retry: 'Retry',
     tabs: {
       general: 'General info',
@@ -262,27 +264,8 @@ const en = {
   },
   general: {
     title: 'General info',
-    fields: {
-      site: 'Site',
-      email: 'Email',
-      region: 'Region',
-      company: 'Company',
-      activityType: 'Type of activity',
-      propertyType: 'Property type',
-      postalAddress: 'Address, postal',
-      accountingEmail: 'Email accounting',
-      registeredAt: 'Registration date',
-      lastLoginAt: 'Last login date',
-      smsPrice: 'SMS price',
-      loginAttempts: 'Login attempts',
-      activationRequired: 'Activation',
-      referer: 'Referer'
-    },
-    propertyTypes: {
-      legal: 'Legal entity',
-      individual: 'Individual',
-      entrepreneur: 'Entrepreneur'
-    },
+    fields: { ...LABELS.en.clientFields },
+    propertyTypes: { ...LABELS.en.propertyTypes },
     activationRequired: 'Required',
     activationNotRequired: 'Not required',
     neverLoggedIn: 'Never',
@@ -290,7 +273,7 @@ const en = {
     loginAttemptsHint: 'Unsuccessful attempts to log in to the cabinet',
     subscription: {
       title: 'SMS subscription',
-      label: 'SMS subscription',
+      label: LABELS.en.smsSubscription,
       hint: 'Check or uncheck the box, then press Save. The change is sent to the platform.',
       save: 'Save',
       saved: 'Saved. The change goes to the platform and applies once it confirms.',
@@ -303,7 +286,7 @@ const en = {
     }
   },
   outbox: {
-    title: 'Changes sent to the platform',
+    title: 'Changes for the platform',
     hint: 'Top-ups, credits and subscription changes apply once the platform confirms them.',
     empty: 'No pending or rejected changes.',
     showApplied: 'Show applied ({count})',
@@ -314,7 +297,7 @@ const en = {
       sms_subscription: 'SMS subscription'
     },
     states: {
-      pending: 'Pending',
+      pending: 'Queued',
       sending: 'Sending',
       applied: 'Applied',
       rejected: 'Rejected'
@@ -325,7 +308,7 @@ const en = {
     subscriptionOn: 'Switch the SMS subscription on',
     subscriptionOff: 'Switch the SMS subscription off',
     rejectedReason: 'Rejected by the platform: {reason}',
-    retrying: 'Will try again: {error}',
+    retrying: 'Not sent yet: it will be sent when the platform is reachable. Last attempt: {error}',
     attempts: 'attempts: {n}',
     loadFailed: 'Could not load the changes sent to the platform'
   },
@@ -338,17 +321,41 @@ const en = {
     amountPlaceholder: '0.00',
     amountErrors: {
       required: 'Enter an amount.',
-      amount_format: 'Enter a number with at most two decimals, e.g. 1500 or 1500.50.',
+      amount_format: 'Enter the amount as a number, e.g. 1500 or 1,500.50.',
+      amount_decimals: 'Enter at most two decimals, e.g. 1500.50.',
       amount_positive: 'The amount must be greater than zero.',
       amount_negative: 'The amount cannot be negative.',
-      amount_max: 'The amount must not exceed 1,000,000.00.'
+      amount_max: 'The amount must not exceed {max}.',
+      amount_ambiguous: 'Is the comma a decimal point? Write decimals with a point (1.5) and use commas only between thousands (1,500).',
+      amount_grouping: 'Check the separators: commas between thousands, a point before the decimals, e.g. 1,000,000.50.'
+    },
+    confirm: {
+      topUpTitle: 'Confirm the top-up',
+      creditTitle: 'Confirm the new credit',
+      client: 'Client',
+      clientValue: '{name} (ID {id})',
+      currency: 'Currency',
+      topUpAmount: 'Top-up amount',
+      currentBalance: 'Balance now',
+      newCredit: 'New credit',
+      currentCredit: 'Credit now',
+      comment: 'Comment',
+      notify: 'Notify the client',
+      yes: 'Yes',
+      no: 'No',
+      hint: 'This is sent to the platform as shown.',
+      confirm: 'Confirm',
+      cancel: 'Cancel'
     },
     setCredit: {
       title: 'Set credit',
       amount: 'Amount of credit',
       notify: 'Notify the client',
       save: 'Save',
-      done: 'Credit of {amount} sent to the platform',
+      sending: 'Sending the credit of {amount} to the platform…',
+      applied: 'Credit of {amount} applied by the platform',
+      queued: 'Credit of {amount} queued: it will be sent when the platform is reachable',
+      rejected: 'The platform refused the credit of {amount}: {reason}',
       failed: 'Could not set the credit'
     },
     topUp: {
@@ -357,18 +364,15 @@ const en = {
       comment: 'Comment',
       commentPlaceholder: 'Optional',
       save: 'Save',
-      done: 'Top-up of {amount} sent to the platform',
+      sending: 'Sending the top-up of {amount} to the platform…',
+      applied: 'Top-up of {amount} applied by the platform',
+      queued: 'Top-up of {amount} queued: it will be sent when the platform is reachable',
+      rejected: 'The platform refused the top-up of {amount}: {reason}',
       failed: 'Could not top up the account'
     },
     transactions: {
       title: 'Transactions',
-      columns: {
-        date: 'Date',
-        credit: 'Credit (mailing costs)',
-        debit: 'Debit (top-up)',
-        purpose: 'Purpose',
-        balanceAfter: 'Balance (after)'
-      },
+      columns: { ...LABELS.en.transactionColumns },
       empty: 'No transactions in this period',
       loadFailed: 'Could not load the transactions',
       range: '{from}–{to} of {total}'
@@ -416,52 +420,24 @@ const en = {
       country: 'Grouping by country'
     },
     search: 'Search',
-    columns: {
-      day: 'Date',
-      operator: 'Country - Operator',
-      sender: 'Sender ID',
-      'viber-sender': 'Sender ID',
-      country: 'Country',
-      sentParts: 'Send SMS (parts)',
-      deliveredParts: 'SMS (parts) delivered',
-      efficiency: 'Efficiency (%)',
-      price: 'SMS price',
-      currency: 'Currency'
-    },
+    columns: { ...LABELS.en.statsColumns },
     chart: {
       sent: 'Sent',
       delivered: 'Delivered',
       top: 'The {n} largest of {total}, by sent parts'
     },
-    total: 'Total',
+    total: LABELS.en.statsTotal,
     empty: 'No messages in this period',
     loadFailed: 'Could not load the statistics',
-    unknown: 'Unknown',
+    unknown: LABELS.en.statsUnknown,
     summary: '{rows} rows · {ms} ms',
     stale: 'The period changed: press Search to show it'
   },
   names: {
-    columns: {
-      name: 'Name (Sender ID)',
-      channel: 'Channel',
-      status: 'Status',
-      questionnaire: 'Questionnaire'
-    },
-    channels: {
-      sms: 'SMS',
-      viber: 'Viber'
-    },
-    statuses: {
-      pending: 'Pending',
-      approved: 'Approved',
-      rejected: 'Rejected',
-      blocked: 'Blocked'
-    },
-    questionnaire: {
-      completed: 'Completed',
-      missing: 'Not completed',
-      not_required: 'Not required'
-    },
+    columns: { ...LABELS.en.nameColumns },
+    channels: { ...LABELS.en.nameChannels },
+    statuses: { ...LABELS.en.nameStatuses },
+    questionnaire: { ...LABELS.en.questionnaire },
     empty: 'The client has no sender names',
     loadFailed: 'Could not load the sender names',
     count: '{count} names'
@@ -469,12 +445,7 @@ const en = {
   exports: {
     button: 'Export',
     title: 'Export: {what}',
-    tables: {
-      clients: 'Clients',
-      transactions: 'Transactions',
-      statistics: 'Statistics',
-      names: 'Sender names'
-    },
+    tables: { ...LABELS.en.tables },
     columns: 'Columns',
     all: 'All',
     none: 'None',
@@ -595,8 +566,17 @@ const en = {
     db_busy: 'The local database is in use by another program. Close it and try again.',
     backup_not_found: 'There is no backup “{name}”.',
     backup_damaged: 'The backup {name} is damaged; it was not used.',
+    insecure_url: 'A token is sent only over https:// (plain http:// only to this computer). Use an https:// address, or clear the token first.',
+    key_damaged: 'The key file that decrypts the saved tokens cannot be used: {file}. Delete it and enter the tokens again in Settings.',
     disk_full: 'The disk is full; nothing was changed. Free some space and try again.',
     write_rejected: 'The platform refused the change; nothing was changed. Its reason: {reason}',
+    export_target_invalid:
+      'The place chosen for this file is no longer valid (it serves one export, within 10 minutes). Export again and choose where to save it.',
+    export_path_protected: 'SMS Desk does not write exports into its own data folder, over its database or over its key file. Choose another place.',
+    export_dir_not_found: 'There is no folder “{dir}”. Type the full path of an existing folder.',
+    export_dir_outside_home: 'The export folder must be inside your home folder ({home}).',
+    export_dir_dialog_only: 'In the desktop app the export folder is chosen with “Choose…” in Settings.',
+    dialog_unavailable: 'The browser mode has no file dialogs: exports are saved in the export folder and offered as downloads.',
     internal: 'Something went wrong inside SMS Desk. Try again; if it repeats, restart the app.'
   } satisfies Record<ErrorCode, string>,
   /** The same errors without parameters, for when the backend gives none (e.g. a stream's last error). */
@@ -626,8 +606,16 @@ const en = {
     db_busy: 'The local database is in use by another program. Close it and try again.',
     backup_not_found: 'There is no backup yet.',
     backup_damaged: 'The backup is damaged; it was not used.',
+    insecure_url: 'A token is sent only over https:// (plain http:// only to this computer).',
+    key_damaged: 'The key file of the saved tokens is damaged. Delete it and enter the tokens again.',
     disk_full: 'The disk is full; nothing was changed. Free some space and try again.',
     write_rejected: 'The platform refused the change. Nothing was changed.',
+    export_target_invalid: 'The place chosen for this file is no longer valid. Export again and choose where to save it.',
+    export_path_protected: 'SMS Desk does not write exports into its own data folder. Choose another place.',
+    export_dir_not_found: 'The export folder does not exist.',
+    export_dir_outside_home: 'The export folder must be inside your home folder.',
+    export_dir_dialog_only: 'Choose the export folder with “Choose…” in Settings.',
+    dialog_unavailable: 'The browser mode has no file dialogs.',
     internal: 'Something went wrong inside SMS Desk. Try again; if it repeats, restart the app.'
   } satisfies Record<ErrorCode, string>
 }

@@ -1,4 +1,5 @@
 /** Русские сообщения: те же ключи, что в en.ts (тип Messages это проверяет). */
+import { LABELS } from '@shared/labels'
 import type { Messages } from './en'
 
 const ru: Messages = {
@@ -31,6 +32,11 @@ const ru: Messages = {
     offlineNever: 'Нет связи — показаны локальные данные',
     offlineHint: 'Серверы недоступны. Всё, что вы видите, взято из локальной базы данных.',
     problems: 'Ошибки синхронизации: {count}',
+    failedOf: 'Не синхронизировано: {failed} из {total}',
+    failedOfHint: 'При последней синхронизации не удалось обновить:',
+    failedLastSuccess: 'последняя синхронизация: {time}',
+    failedNever: 'ни разу не синхронизировано',
+    partialHint: 'Последняя синхронизация обновила не все источники: показано время, когда все данные были синхронизированы ({time}).',
     problemsTitle: 'Не удалось синхронизировать:',
     streamError: '{stream}: {error}',
     finished: 'Синхронизация завершена: новых {inserted}, обновлено {updated}',
@@ -128,16 +134,7 @@ const ru: Messages = {
     searchPlaceholder: 'Поиск по ID, логину, компании или имени',
     search: 'Найти',
     clearSearch: 'Очистить поиск',
-    columns: {
-      id: 'ID',
-      login: 'Логин',
-      company: 'Компания',
-      name: 'Имя',
-      smsPrice: 'Цена SMS',
-      balance: 'Баланс',
-      credit: 'Кредит',
-      channel: 'Канал'
-    },
+    columns: { ...LABELS.ru.clientColumns },
     range: '{from}–{to} из {total}',
     rangeEmpty: '0 из {total}',
     noMatch: 'Нет клиентов по запросу «{term}»',
@@ -153,18 +150,13 @@ const ru: Messages = {
       demoDone: 'Демо-данные загружены'
     }
   },
-  channels: {
-    sms: 'SMS',
-    voice: 'Голос',
-    viber: 'Viber',
-    viber_pr: 'Viber PR',
-    viber_tx: 'Viber TX'
-  },
+  channels: { ...LABELS.ru.channels },
   settings: {
     title: 'Настройки',
     connections: 'Подключения',
     connectionsHint:
       'Каждый источник — это сервер со своим адресом и необязательным токеном доступа. Токены хранятся в зашифрованном виде и больше не показываются.',
+    keyFileNote: 'Токены зашифрованы ключом из файла в папке настроек: на этом компьютере нет системного хранилища ключей.',
     sources: {
       platform: {
         title: 'Платформа (API администратора)',
@@ -190,6 +182,12 @@ const ru: Messages = {
     tokenStatusNone: 'Токена нет',
     clearToken: 'Удалить токен',
     tokenCleared: 'Токен удалён',
+    tokenStatusReset: 'Введите токен заново',
+    tokenReset: {
+      origin_changed: 'Адрес теперь указывает на другой сервер, поэтому сохранённый токен удалён: он отправляется только тому серверу, для которого сохранён. Введите токен для этого сервера.',
+      insecure_url: 'Сохранённый токен удалён: он передавался бы по незащищённому http. Укажите адрес https:// и введите токен заново.'
+    },
+    urlInsecure: 'Токен передаётся только по https:// (по http:// — только на этот компьютер).',
     test: 'Проверить связь',
     testOk: 'Подключено за {ms} мс',
     save: 'Сохранить',
@@ -237,7 +235,9 @@ const ru: Messages = {
     },
     exportDir: 'Папка для экспорта',
     exportDirPlaceholder: 'Папка для файлов Excel',
-    exportDirHint: 'Сюда сохраняются выгруженные файлы Excel.',
+    exportDirHint: 'Сюда сохраняются выгруженные файлы: существующая папка внутри вашей домашней папки (пусто — папка по умолчанию).',
+    exportDirChooseHint: 'Окно «Сохранить как…» открывается в этой папке.',
+    exportDirChoose: 'Выбрать…',
     loadFailed: 'Не удалось загрузить настройки'
   },
   clientPage: {
@@ -250,7 +250,7 @@ const ru: Messages = {
     notFoundHint: 'Возможно, он ещё не синхронизирован. Нажмите «Синхронизировать» или вернитесь к списку.',
     id: 'ID',
     login: 'Логин',
-    currency: 'Валюта',
+    currency: LABELS.ru.currency,
     retry: 'Повторить',
     tabs: {
       general: 'Общая информация',
@@ -261,27 +261,8 @@ const ru: Messages = {
   },
   general: {
     title: 'Общая информация',
-    fields: {
-      site: 'Сайт',
-      email: 'Эл. почта',
-      region: 'Регион',
-      company: 'Компания',
-      activityType: 'Вид деятельности',
-      propertyType: 'Форма собственности',
-      postalAddress: 'Почтовый адрес',
-      accountingEmail: 'Эл. почта бухгалтерии',
-      registeredAt: 'Дата регистрации',
-      lastLoginAt: 'Дата последнего входа',
-      smsPrice: 'Цена SMS',
-      loginAttempts: 'Попытки входа',
-      activationRequired: 'Активация',
-      referer: 'Реферер'
-    },
-    propertyTypes: {
-      legal: 'Юридическое лицо',
-      individual: 'Физическое лицо',
-      entrepreneur: 'Индивидуальный предприниматель'
-    },
+    fields: { ...LABELS.ru.clientFields },
+    propertyTypes: { ...LABELS.ru.propertyTypes },
     activationRequired: 'Требуется',
     activationNotRequired: 'Не требуется',
     neverLoggedIn: 'Ни разу',
@@ -289,7 +270,7 @@ const ru: Messages = {
     loginAttemptsHint: 'Неудачные попытки входа в личный кабинет',
     subscription: {
       title: 'SMS-подписка',
-      label: 'SMS-подписка',
+      label: LABELS.ru.smsSubscription,
       hint: 'Поставьте или снимите флажок и нажмите «Сохранить». Изменение будет отправлено на платформу.',
       save: 'Сохранить',
       saved: 'Сохранено. Изменение отправлено на платформу и вступит в силу после её подтверждения.',
@@ -302,7 +283,7 @@ const ru: Messages = {
     }
   },
   outbox: {
-    title: 'Изменения, отправленные на платформу',
+    title: 'Изменения для платформы',
     hint: 'Пополнения, кредит и подписка вступают в силу после подтверждения платформой.',
     empty: 'Нет ожидающих или отклонённых изменений.',
     showApplied: 'Показать применённые ({count})',
@@ -313,7 +294,7 @@ const ru: Messages = {
       sms_subscription: 'SMS-подписка'
     },
     states: {
-      pending: 'Ожидает',
+      pending: 'В очереди',
       sending: 'Отправляется',
       applied: 'Применено',
       rejected: 'Отклонено'
@@ -324,7 +305,7 @@ const ru: Messages = {
     subscriptionOn: 'Включить SMS-подписку',
     subscriptionOff: 'Отключить SMS-подписку',
     rejectedReason: 'Платформа отклонила: {reason}',
-    retrying: 'Будет повторено: {error}',
+    retrying: 'Ещё не отправлено: будет отправлено, когда платформа станет доступна. Последняя попытка: {error}',
     attempts: 'попыток: {n}',
     loadFailed: 'Не удалось загрузить изменения, отправленные на платформу'
   },
@@ -337,17 +318,41 @@ const ru: Messages = {
     amountPlaceholder: '0,00',
     amountErrors: {
       required: 'Введите сумму.',
-      amount_format: 'Введите число, не более двух знаков после запятой, например 1500 или 1500,50.',
+      amount_format: 'Введите сумму числом, например 1500 или 1 500,50.',
+      amount_decimals: 'Не более двух знаков после запятой, например 1500,50.',
       amount_positive: 'Сумма должна быть больше нуля.',
       amount_negative: 'Сумма не может быть отрицательной.',
-      amount_max: 'Сумма не может превышать 1 000 000,00.'
+      amount_max: 'Сумма не может превышать {max}.',
+      amount_ambiguous: 'Непонятно, отделяет ли запятая дробную часть: дробную часть отделяйте запятой (1,5), а тысячи — пробелом (1 500).',
+      amount_grouping: 'Проверьте разделители: тысячи отделяются пробелом, дробная часть — запятой, например 1 000 000,50.'
+    },
+    confirm: {
+      topUpTitle: 'Подтвердите пополнение',
+      creditTitle: 'Подтвердите новый кредит',
+      client: 'Клиент',
+      clientValue: '{name} (ID {id})',
+      currency: 'Валюта',
+      topUpAmount: 'Сумма пополнения',
+      currentBalance: 'Баланс сейчас',
+      newCredit: 'Новый кредит',
+      currentCredit: 'Кредит сейчас',
+      comment: 'Комментарий',
+      notify: 'Уведомить клиента',
+      yes: 'Да',
+      no: 'Нет',
+      hint: 'На платформу будет отправлено именно это.',
+      confirm: 'Подтвердить',
+      cancel: 'Отмена'
     },
     setCredit: {
       title: 'Установить кредит',
       amount: 'Сумма кредита',
       notify: 'Уведомить клиента',
       save: 'Сохранить',
-      done: 'Кредит {amount} отправлен на платформу',
+      sending: 'Кредит {amount} отправляется на платформу…',
+      applied: 'Кредит {amount} установлен платформой',
+      queued: 'Кредит {amount} поставлен в очередь: он будет отправлен, когда платформа станет доступна',
+      rejected: 'Платформа отклонила кредит {amount}: {reason}',
       failed: 'Не удалось установить кредит'
     },
     topUp: {
@@ -356,18 +361,15 @@ const ru: Messages = {
       comment: 'Комментарий',
       commentPlaceholder: 'Необязательно',
       save: 'Сохранить',
-      done: 'Пополнение на {amount} отправлено на платформу',
+      sending: 'Пополнение на {amount} отправляется на платформу…',
+      applied: 'Пополнение на {amount} применено платформой',
+      queued: 'Пополнение на {amount} поставлено в очередь: оно будет отправлено, когда платформа станет доступна',
+      rejected: 'Платформа отклонила пополнение на {amount}: {reason}',
       failed: 'Не удалось пополнить счёт'
     },
     transactions: {
       title: 'Операции по счёту',
-      columns: {
-        date: 'Дата',
-        credit: 'Кредит (расходы на рассылки)',
-        debit: 'Дебет (пополнение)',
-        purpose: 'Назначение',
-        balanceAfter: 'Баланс (после)'
-      },
+      columns: { ...LABELS.ru.transactionColumns },
       empty: 'За этот период операций нет',
       loadFailed: 'Не удалось загрузить операции',
       range: '{from}–{to} из {total}'
@@ -415,52 +417,24 @@ const ru: Messages = {
       country: 'Группировка по стране'
     },
     search: 'Найти',
-    columns: {
-      day: 'Дата',
-      operator: 'Страна - Оператор',
-      sender: 'Имя отправителя',
-      'viber-sender': 'Имя отправителя',
-      country: 'Страна',
-      sentParts: 'Отправлено SMS (частей)',
-      deliveredParts: 'Доставлено SMS (частей)',
-      efficiency: 'Эффективность (%)',
-      price: 'Стоимость SMS',
-      currency: 'Валюта'
-    },
+    columns: { ...LABELS.ru.statsColumns },
     chart: {
       sent: 'Отправлено',
       delivered: 'Доставлено',
       top: '{n} крупнейших из {total} по отправленным частям'
     },
-    total: 'Итого',
+    total: LABELS.ru.statsTotal,
     empty: 'За этот период сообщений нет',
     loadFailed: 'Не удалось загрузить статистику',
-    unknown: 'Неизвестно',
+    unknown: LABELS.ru.statsUnknown,
     summary: 'строк: {rows} · {ms} мс',
     stale: 'Период изменён: нажмите «Найти», чтобы его показать'
   },
   names: {
-    columns: {
-      name: 'Имя (Sender ID)',
-      channel: 'Канал',
-      status: 'Статус',
-      questionnaire: 'Анкета'
-    },
-    channels: {
-      sms: 'SMS',
-      viber: 'Viber'
-    },
-    statuses: {
-      pending: 'На рассмотрении',
-      approved: 'Одобрено',
-      rejected: 'Отклонено',
-      blocked: 'Заблокировано'
-    },
-    questionnaire: {
-      completed: 'Заполнена',
-      missing: 'Не заполнена',
-      not_required: 'Не требуется'
-    },
+    columns: { ...LABELS.ru.nameColumns },
+    channels: { ...LABELS.ru.nameChannels },
+    statuses: { ...LABELS.ru.nameStatuses },
+    questionnaire: { ...LABELS.ru.questionnaire },
     empty: 'У клиента нет имён отправителя',
     loadFailed: 'Не удалось загрузить имена отправителя',
     count: 'имён: {count}'
@@ -468,12 +442,7 @@ const ru: Messages = {
   exports: {
     button: 'Экспорт',
     title: 'Экспорт: {what}',
-    tables: {
-      clients: 'Клиенты',
-      transactions: 'Операции по счёту',
-      statistics: 'Статистика',
-      names: 'Имена отправителя'
-    },
+    tables: { ...LABELS.ru.tables },
     columns: 'Столбцы',
     all: 'Все',
     none: 'Ни одного',
@@ -593,8 +562,17 @@ const ru: Messages = {
     db_busy: 'Локальная база данных занята другой программой. Закройте её и повторите попытку.',
     backup_not_found: 'Резервной копии «{name}» нет.',
     backup_damaged: 'Резервная копия {name} повреждена и не использована.',
+    insecure_url: 'Токен передаётся только по https:// (по http:// — только на этот компьютер). Укажите адрес https:// или сначала удалите токен.',
+    key_damaged: 'Файл ключа, которым зашифрованы сохранённые токены, непригоден: {file}. Удалите его и введите токены заново в настройках.',
     disk_full: 'Диск заполнен, ничего не изменено. Освободите место и повторите попытку.',
     write_rejected: 'Платформа отклонила изменение, ничего не изменено. Причина: {reason}',
+    export_target_invalid:
+      'Место, выбранное для файла, больше не действует (оно служит одному экспорту и не дольше 10 минут). Запустите экспорт снова и выберите, куда сохранить файл.',
+    export_path_protected: 'SMS Desk не сохраняет выгрузки в свою папку данных, поверх своей базы данных или файла ключа. Выберите другое место.',
+    export_dir_not_found: 'Папки «{dir}» не существует. Укажите полный путь к существующей папке.',
+    export_dir_outside_home: 'Папка для экспорта должна находиться внутри вашей домашней папки ({home}).',
+    export_dir_dialog_only: 'В настольном приложении папка для экспорта выбирается кнопкой «Выбрать…» в настройках.',
+    dialog_unavailable: 'В режиме браузера нет диалогов выбора файлов: выгрузки сохраняются в папку для экспорта и предлагаются для скачивания.',
     internal: 'Внутренняя ошибка SMS Desk. Повторите попытку; если ошибка повторится, перезапустите приложение.'
   },
   errorsShort: {
@@ -623,8 +601,16 @@ const ru: Messages = {
     db_busy: 'Локальная база данных занята другой программой. Закройте её и повторите попытку.',
     backup_not_found: 'Резервных копий пока нет.',
     backup_damaged: 'Резервная копия повреждена и не использована.',
+    insecure_url: 'Токен передаётся только по https:// (по http:// — только на этот компьютер).',
+    key_damaged: 'Файл ключа сохранённых токенов повреждён. Удалите его и введите токены заново.',
     disk_full: 'Диск заполнен, ничего не изменено. Освободите место и повторите попытку.',
     write_rejected: 'Платформа отклонила изменение. Ничего не изменено.',
+    export_target_invalid: 'Место, выбранное для файла, больше не действует. Запустите экспорт снова и выберите, куда сохранить файл.',
+    export_path_protected: 'SMS Desk не сохраняет выгрузки в свою папку данных. Выберите другое место.',
+    export_dir_not_found: 'Папка для экспорта не существует.',
+    export_dir_outside_home: 'Папка для экспорта должна находиться внутри домашней папки.',
+    export_dir_dialog_only: 'Выберите папку для экспорта кнопкой «Выбрать…» в настройках.',
+    dialog_unavailable: 'В режиме браузера нет диалогов выбора файлов.',
     internal: 'Внутренняя ошибка SMS Desk. Повторите попытку; если ошибка повторится, перезапустите приложение.'
   }
 }

@@ -1,13 +1,15 @@
 /**
  * The one export experience of every table: a table describes what it shows (an ExportSpec:
  * its filters, sort and columns) and calls `openDialog`; the export dialog asks for the
- * columns and the format, in Electron asks where to save ("Save as…"), starts the job, and the
- * progress cards follow it (rows / total, Cancel) until the file is written.
+ * columns and the format, in Electron asks where to save ("Save as…": the backend keeps the
+ * chosen file and answers with a handle, the renderer never names a path), starts the job, and
+ * the progress cards follow it (rows / total, Cancel) until the file is written. The browser
+ * mode exports to a generated name in the export folder and offers the file as a download.
  * Both are rendered once, by components/export/ExportCenter.vue in the app shell.
  */
 import { defineStore } from 'pinia'
 import { computed, reactive, ref } from 'vue'
-import { call, onEvent } from '../api'
+import { call, downloadLink, onEvent } from '../api'
 import type { ExportRequest } from '@shared/contract'
 import type { ExportFormat, ExportJob, ExportTable } from '@shared/types'
 import { currentLanguage } from '../i18n'
@@ -38,20 +40,21 @@ export interface ExportEntry {
   cancelling: boolean
 }
 
-const TOKEN_KEY = 'smsdesk.bridge.token'
 const POLL_MS = 1_000
 const FINAL = new Set(['done', 'failed', 'cancelled'])
 
-/** True in Electron: "Save as…" asks where to write; the browser mode writes to the export folder. */
+/** True in Electron: "Save as…" asks where to write; the browser mode writes to generated names in the export folder. */
 export function isElectron(): boolean {
   return typeof window !== 'undefined' && window.smsdesk !== undefined
 }
 
-/** The browser mode's download link of a finished export (null in Electron). */
-export function downloadUrl(job: ExportJob): string | null {
+/**
+ * The browser mode's download link of a finished export (null in Electron): single-use and
+ * valid 30 s, so it is asked for right when Download is clicked.
+ */
+export async function downloadUrl(job: ExportJob): Promise<string | null> {
   if (isElectron() || job.state !== 'done') return null
-  const token = sessionStorage.getItem(TOKEN_KEY) ?? ''
-  return `/api/download/${encodeURIComponent(job.id)}?token=${encodeURIComponent(token)}`
+  return downloadLink(job.id)
 }
 
 /** A safe file name: letters, digits, dot, dash and underscore; the rest becomes "-". */
@@ -97,7 +100,7 @@ export const useExportsStore = defineStore('exports', () => {
     dialog.show = false
   }
 
-  /** EXPORT: ask where (Electron), start the job, hand it to the progress cards. */
+  /** EXPORT: ask where (Electron: the save dialog's handle), start the job, hand it to the progress cards. */
   async function confirm(): Promise<ExportJob | null> {
     const spec = dialog.spec
     if (!spec || dialog.busy) return null
@@ -107,21 +110,21 @@ export const useExportsStore = defineStore('exports', () => {
     dialog.busy = true
     dialog.error = null
     try {
-      let file: string | undefined
+      let target: string | undefined
       if (isElectron()) {
         const chosen = await call('export.chooseFile', {
           suggestedName: `${fileSafe(spec.suggestedName)}.${dialog.format}`,
           format: dialog.format
         })
-        if (chosen.file === null) return null // "Save as…" was cancelled: stay in the dialog
-        file = chosen.file
+        if (chosen === null) return null // "Save as…" was cancelled: stay in the dialog
+        target = chosen.target
       }
       const job = await call('export.start', {
         table: spec.table,
         format: dialog.format,
         columns,
         language: currentLanguage(),
-        ...(file ? { file } : {}),
+        ...(target ? { target } : {}),
         ...spec.request
       })
       lastColumns.set(memoryKey(spec), columns)

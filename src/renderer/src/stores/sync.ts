@@ -5,7 +5,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
 import { call, onEvent } from '../api'
-import type { SyncProgress, SyncRunSummary, SyncStatus } from '@shared/types'
+import type { StreamState, SyncProgress, SyncRunSummary, SyncStatus } from '@shared/types'
 
 const POLL_MS = 30_000
 /** While a run is under way, in case an event is missed. */
@@ -26,7 +26,28 @@ export const useSyncStore = defineStore('sync', () => {
   const running = computed(() => starting.value || !!status.value?.running)
   const lastSuccessAt = computed(() => status.value?.lastSuccessAt ?? null)
   const offline = computed(() => !browserOnline.value || status.value?.online === false)
-  const failedStreams = computed(() => (status.value?.streams ?? []).filter((s) => s.lastError))
+  /**
+   * The streams in play: those the last finished run covered (a source without an address is
+   * not synced), or before any run those ever attempted.
+   */
+  const syncedStreams = computed<StreamState[]>(() => {
+    const s = status.value
+    if (!s) return []
+    const run = s.lastRun
+    return run ? s.streams.filter((st) => st.stream in run.streams) : s.streams.filter((st) => st.lastAttemptAt)
+  })
+  /** Those of them whose last attempt failed. */
+  const failedStreams = computed(() => syncedStreams.value.filter((s) => s.lastError))
+  /**
+   * When the data were last synced, honestly: the overall last success when nothing failed;
+   * with failed streams, the oldest last success among the streams in play (all data are at
+   * least that fresh), not the newest success of the streams that did get through.
+   */
+  const lastSyncedAt = computed(() => {
+    if (failedStreams.value.length === 0) return lastSuccessAt.value
+    const times = syncedStreams.value.map((s) => s.lastSuccessAt).filter((t): t is string => !!t)
+    return times.length ? times.reduce((a, b) => (Date.parse(b) < Date.parse(a) ? b : a)) : null
+  })
 
   function setStatus(s: SyncStatus): void {
     status.value = s
@@ -131,8 +152,10 @@ export const useSyncStore = defineStore('sync', () => {
     running,
     dataVersion,
     lastSuccessAt,
+    lastSyncedAt,
     offline,
     browserOnline,
+    syncedStreams,
     failedStreams,
     statusError,
     panelOpen,
