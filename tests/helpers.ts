@@ -3,9 +3,10 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { openDatabase, type Db } from '../src/backend/db/connection'
-import { SyncEngine, type Connection } from '../src/backend/sync/engine'
+import type { Connection } from '../src/backend/db/settings'
+import { SyncEngine } from '../src/backend/sync/engine'
 import { ALL_STREAMS } from '../src/backend/sync/streams'
-import type { WorkerScript } from '../src/backend/sync/host'
+import type { WorkerScript } from '../src/backend/workers'
 import type { SourceKind } from '../src/shared/types'
 
 export function tempDir(prefix = 'smsdesk-'): { dir: string; cleanup: () => void } {

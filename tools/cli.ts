@@ -27,9 +27,10 @@ import { backupDir, createBackup, listBackups, restoreBackup } from '../src/back
 import { openDatabase } from '../src/backend/db/connection'
 import { checkFile, damagedError, openError, wireError } from '../src/backend/db/integrity'
 import { liveHolder, syncRunningError } from '../src/backend/db/syncLock'
-import { SyncEngine, type Connection } from '../src/backend/sync/engine'
+import type { Connection } from '../src/backend/db/settings'
+import { SyncEngine } from '../src/backend/sync/engine'
 import { createStreams } from '../src/backend/sync/streams'
-import { parseProviderDate, SIM_SELECT } from '../src/backend/sync/sources/simProvider'
+import { isSimSelector, parseProviderDate } from '../src/shared/sim'
 import { insecureUrlError } from '../src/backend/db/settings'
 import { AppError, type ErrorParams } from '../src/shared/errors'
 import { SOURCE_KINDS, type SourceKind } from '../src/shared/types'
@@ -220,7 +221,7 @@ async function sync(argv: string[]): Promise<void> {
   }
   if (!Object.keys(connections).length) fail('invalid_input', 'Give at least one of --platform, --sim, --dispatch', 2)
   const select = values['sim-select'].split(',').map((x) => x.trim())
-  if (!select.every((x) => SIM_SELECT.test(x))) fail('invalid_input', `--sim-select: expected all, s_<id> or g_<id>, got ${values['sim-select']}`, 2)
+  if (!select.every(isSimSelector)) fail('invalid_input', `--sim-select: expected all, s_<id> or g_<id>, got ${values['sim-select']}`, 2)
   const from = values.from ? parseProviderDate(values.from) : null
   if (values.from && from === null) fail('invalid_input', `--from: expected a date as DD-MM-YYYY, got ${values.from}`, 2)
   const trailingDays = Number(values['sim-trailing-days'])

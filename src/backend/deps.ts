@@ -1,9 +1,8 @@
 /** What the backend's handler groups are given: the database and the shared services. */
 import type { EventMap, EventName, SourceKind } from '../shared/types'
 import type { Db } from './db/connection'
-import type { SettingsRepo } from './db/settings'
-import type { Connection } from './sync/engine'
-import type { WorkerScript } from './sync/host'
+import type { Connection, SettingsRepo } from './db/settings'
+import type { WorkerScript } from './workers'
 
 export interface BackendDeps {
   db: Db

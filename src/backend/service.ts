@@ -7,72 +7,32 @@ import os from 'node:os'
 import path from 'node:path'
 import { isChannel, type Handlers, type SettingsPatch } from '../shared/contract'
 import { AppError, type Envelope } from '../shared/errors'
-import type { EventMap, EventName, SecretStorage, SettingsView, SourceKind, SyncRunSummary, SyncStatus } from '../shared/types'
+import type { SettingsView, SourceKind, SyncRunSummary, SyncStatus } from '../shared/types'
 import { SOURCE_KINDS } from '../shared/types'
 import { ClientsRepo } from './db/clients'
 import type { Db } from './db/connection'
 import { wireError } from './db/integrity'
 import { validateInput } from './channelInput'
-import { createStoreBackend, type StoreHandlers, type StoreTuning } from './storeService'
-import { ConnectionSettings, SettingsRepo } from './db/settings'
-import type { SecretBox } from './secrets'
+import type { Backend, BackendOptions, Listener } from './backend'
+import { createStoreBackend, type StoreHandlers } from './storeService'
+import { ConnectionSettings, SettingsRepo, type Connection } from './db/settings'
+import { joinUrl } from './url'
 import type { BackendDeps } from './deps'
 import { clientPageHandlers, flushOutbox, stopOutbox } from './outbox/handlers'
 import { exportHandlers, exportService } from './export/handlers'
 import { checkExportDir, insideDataDir } from './export/destinations'
 import { statsHandlers } from './stats/handlers'
 import { StatsZoneService } from './stats/zoneService'
+import { isSimSelector, parseProviderDate } from '../shared/sim'
 import { effectiveTimeZone, systemTimeZone } from '../shared/zone'
-import type { Connection } from './sync/engine'
-import { SyncHost, type SyncTuning, type WorkerScript } from './sync/host'
+import { SyncHost } from './sync/host'
 import { requestJson } from './sync/http'
-import { parseProviderDate, SIM_SELECT, type SimOptions } from './sync/sources/simProvider'
+import type { SimOptions } from './sync/types'
 import { ALL_STREAMS, DEFAULT_SIM_OPTIONS } from './sync/streams'
 import { liveHolder } from './db/syncLock'
 import { startReferenceServer, type ReferenceServer } from '../refserver/server'
 
-export interface BackendOptions {
-  dataDir: string
-  box: SecretBox
-  /** What `box` encrypts with, reported by app.info; default keyFile (the browser bridge, the CLI). */
-  secretStorage?: SecretStorage
-  mode: 'electron' | 'browser'
-  version: string
-  /** Sync tuning (tests shorten timeouts and retries). */
-  sync?: SyncTuning
-  /** Runs syncs in this worker script; without it they run in-process. */
-  syncWorker?: WorkerScript
-  /** The sync's keyset reader thread (with syncWorker). */
-  readerWorker?: WorkerScript
-  /** Other worker scripts (the export writer). */
-  workers?: BackendDeps['workers']
-  /** Electron's save dialog. */
-  chooseSaveFile?: BackendDeps['chooseSaveFile']
-  /** Electron's folder dialog (Settings: the export folder), opened at `current`; null when cancelled. */
-  chooseFolder?: (current: string) => Promise<string | null>
-  /** The export folder until one is chosen, outside the data folder; default `<home>/SMS Desk exports`. */
-  defaultExportDir?: string
-  /** The user's home folder: the browser mode's export folder must lie in it; default os.homedir(). */
-  homeDir?: string
-  /** Seed and size of the demo data the first run offers. */
-  demo?: { seed: number; clients: number }
-  /** The clock of the local store (backup names and schedule, check times) and of the exports' names and handles; tests pass theirs. */
-  now?: () => number
-  /** Backups: how many are kept, how often, when the schedule first looks (storeService.ts). */
-  store?: StoreTuning
-}
-
-type Listener = <E extends EventName>(event: E, payload: EventMap[E]) => void
-
-export interface Backend {
-  db: Db
-  engine: SyncHost
-  handlers: Handlers
-  dispatch(channel: unknown, input: unknown): Promise<Envelope<unknown>>
-  subscribe(listener: Listener): () => void
-  startDemo(): Promise<string>
-  close(): Promise<void>
-}
+export type { Backend, BackendOptions } from './backend'
 
 const TEST_PATHS: Record<SourceKind, { method: 'GET' | 'POST'; path: string; body?: unknown }> = {
   platform: { method: 'GET', path: 'api/v1/clients/?page_size=1' },
@@ -118,7 +78,7 @@ function createLiveBackend(options: BackendOptions, db: Db, dbFile: string, stor
   const connection = (kind: SourceKind): Connection => connections.connection(kind)
 
   const simOptions = (): SimOptions => {
-    const select = settings.get<string[]>('sim.select', DEFAULT_SIM_OPTIONS.select).filter((x) => SIM_SELECT.test(x))
+    const select = settings.get<string[]>('sim.select', DEFAULT_SIM_OPTIONS.select).filter(isSimSelector)
     const from = settings.get<string>('sim.from', '')
     return {
       select: select.length ? select : ['all'],
@@ -249,9 +209,6 @@ function createLiveBackend(options: BackendOptions, db: Db, dbFile: string, stor
         if (c.url !== undefined && kind === 'platform') settings.set('demo.active', false)
       }
       if (patch.sim) {
-        if (patch.sim.from && parseProviderDate(patch.sim.from) === null) {
-          throw new AppError('invalid_input', `Not a date: ${patch.sim.from}`, { field: 'sim.from' })
-        }
         settings.set('sim.select', patch.sim.select)
         settings.set('sim.trailingDays', patch.sim.trailingDays)
         settings.set('sim.from', patch.sim.from)
@@ -320,7 +277,7 @@ function createLiveBackend(options: BackendOptions, db: Db, dbFile: string, stor
       if (!url) throw new AppError('not_configured', 'Enter the server address first')
       const t = TEST_PATHS[source]
       const started = Date.now()
-      await requestJson(new URL(t.path, url.endsWith('/') ? url : url + '/').toString(), {
+      await requestJson(joinUrl(url, t.path), {
         method: t.method,
         body: t.body,
         token: connections.testToken(source, url, token),

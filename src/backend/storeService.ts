@@ -12,7 +12,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { isChannel, type ChannelName, type Handlers } from '../shared/contract'
 import { AppError, type WireError } from '../shared/errors'
-import type { BackupInfo, EventMap, EventName, StoreCheck, StoreState, StoreStatus } from '../shared/types'
+import type { BackupInfo, StoreCheck, StoreState, StoreStatus } from '../shared/types'
 import {
   backupDir,
   backupDue,
@@ -33,7 +33,7 @@ import { checkFile, damagedError, openError, wireError } from './db/integrity'
 import { SettingsRepo } from './db/settings'
 import { liveHolder, syncRunningError } from './db/syncLock'
 import { privateDir } from './secrets'
-import type { Backend, BackendOptions } from './service'
+import type { Backend, BackendOptions, Listener } from './backend'
 
 export const STORE_CHANNELS = [
   'store.status',
@@ -49,17 +49,6 @@ export type StoreHandlers = Pick<Handlers, StoreChannel>
 
 /** Builds the full backend on an open database (service.ts); the store handlers go along. */
 export type LiveFactory = (db: Db, dbFile: string, store: StoreHandlers) => Backend
-
-type Listener = <E extends EventName>(event: E, payload: EventMap[E]) => void
-
-export interface StoreTuning {
-  /** Defaults for what Settings can change: backups kept, hours between two. */
-  keep?: number
-  intervalHours?: number
-  /** When the first scheduled backup check runs after the store opens, and how often after. */
-  firstCheckMs?: number
-  checkEveryMs?: number
-}
 
 interface Salvage {
   settings: { key: string; value: string }[]

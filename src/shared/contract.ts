@@ -24,6 +24,17 @@ import type {
 } from './types'
 import { CLIENT_SORT_COLUMNS, EXPORT_TABLES, SOURCE_KINDS, STATS_GROUPS } from './types'
 import { amountIssue } from './money'
+import {
+  isProviderDate,
+  SIM_DEEP_DAYS_MAX,
+  SIM_DEEP_DAYS_MIN,
+  SIM_DEEP_EVERY_MAX,
+  SIM_DEEP_EVERY_MIN,
+  SIM_SELECT_MAX,
+  SIM_SELECTOR,
+  SIM_TRAILING_MAX,
+  SIM_TRAILING_MIN
+} from './sim'
 import { STATS_SORT_KEYS } from './statsLines'
 import { isConnectionUrl, isToken } from './validation'
 import { isTimeZone } from './zone'
@@ -99,11 +110,12 @@ export const settingsPatchSchema = z
     theme: z.enum(['light', 'dark', 'system']).optional(),
     sim: z
       .object({
-        select: z.array(z.string().regex(/^(all|s_\d{1,12}|g_\d{1,12})$/, 'sim_select')).min(1).max(100),
-        trailingDays: z.number().int().min(0).max(60),
-        from: z.string().regex(/^(|\d{2}-\d{2}-\d{4})$/, 'date'),
-        deepEveryDays: z.number().int().min(0).max(90).optional(),
-        deepDays: z.number().int().min(1).max(400).optional()
+        select: z.array(z.string().regex(SIM_SELECTOR, 'sim_select')).min(1).max(SIM_SELECT_MAX),
+        trailingDays: z.number().int().min(SIM_TRAILING_MIN).max(SIM_TRAILING_MAX),
+        /** A real day written DD-MM-YYYY, or '' for the default (30 days back). */
+        from: z.string().refine(isProviderDate, 'date'),
+        deepEveryDays: z.number().int().min(SIM_DEEP_EVERY_MIN).max(SIM_DEEP_EVERY_MAX).optional(),
+        deepDays: z.number().int().min(SIM_DEEP_DAYS_MIN).max(SIM_DEEP_DAYS_MAX).optional()
       })
       .strict()
       .optional(),

@@ -23,7 +23,7 @@ import type { ClientRow, ExportFormat, ExportJob, ExportTable, Language, Page, S
 import { STATS_GROUPS } from '../../src/shared/types'
 import en from '../../src/renderer/src/i18n/en'
 import ru from '../../src/renderer/src/i18n/ru'
-import { intlLocale } from '../../src/renderer/src/format'
+import { intlLocale } from '../../src/renderer/src/lib/format'
 import { tempDir } from '../helpers'
 
 /** The screens' words: the renderer's own i18n messages. */

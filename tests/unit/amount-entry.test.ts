@@ -3,7 +3,7 @@
  * reason; the backend's schema gives the same verdicts on what the form sends.
  */
 import { describe, expect, it } from 'vitest'
-import { amountErrorOf, checkAmount, type AmountError } from '../../src/renderer/src/amount'
+import { amountErrorOf, checkAmount, type AmountError } from '../../src/renderer/src/lib/amount'
 import { amountSchema, creditAmountSchema } from '../../src/shared/contract'
 import { amountIssue, compareDecimals, formatUnits, MONEY_SCALE } from '../../src/shared/money'
 import type { Language } from '../../src/shared/types'

@@ -5,7 +5,7 @@ import {
   isValidConnectionUrl,
   isValidToken,
   pageRange
-} from '../../src/renderer/src/format'
+} from '../../src/renderer/src/lib/format'
 
 describe('renderer formatting', () => {
   it('formats money from exact decimal strings, never through a float', () => {

@@ -5,8 +5,8 @@
  * or zone: every "now" is given.
  */
 import { describe, expect, it } from 'vitest'
-import { lastDays, pickerDay } from '../../src/renderer/src/period'
-import { formatDateTime } from '../../src/renderer/src/format'
+import { lastDays, pickerDay } from '../../src/renderer/src/lib/period'
+import { formatDateTime } from '../../src/renderer/src/lib/format'
 import {
   addDays,
   dayBounds,

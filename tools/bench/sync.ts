@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks'
 import { openDatabase } from '../../src/backend/db/connection'
 import { SyncEngine } from '../../src/backend/sync/engine'
 import { createStreams } from '../../src/backend/sync/streams'
-import { providerDate } from '../../src/backend/sync/sources/simProvider'
+import { providerDate } from '../../src/shared/sim'
 import { sourceWorker } from '../bridge/server'
 
 interface Args {

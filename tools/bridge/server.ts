@@ -20,7 +20,7 @@ import { pipeline } from 'node:stream/promises'
 import serveStatic from 'serve-static'
 import { exportedFile } from '../../src/backend/export/jobs'
 import type { Backend } from '../../src/backend/service'
-import type { WorkerScript } from '../../src/backend/sync/host'
+import type { WorkerScript } from '../../src/backend/workers'
 import { isChannelName } from '../../src/shared/channelName'
 
 /** A worker entry run from TypeScript source (tools/ts-worker.mjs registers tsx in the thread). */

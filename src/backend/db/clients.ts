@@ -3,7 +3,6 @@ import { AppError } from '../../shared/errors'
 import type { ClientsQuery } from '../../shared/contract'
 import { MONEY_SCALE, PRICE_SCALE, formatUnits } from '../../shared/money'
 import type { Channel, ClientDetail, ClientRow, Page, PropertyType } from '../../shared/types'
-import type { ClientWire } from '../sync/sources/platformSchemas'
 import type { Db } from './connection'
 import { makeUpserter, type Row, type Upserter } from './upsert'
 
@@ -19,7 +18,37 @@ export function searchText(c: { id: number; login: string; company: string; name
   return `${c.id}\u0001${c.login}\u0001${c.company}\u0001${c.name}`.toLowerCase()
 }
 
-export function clientRowFromWire(c: ClientWire): Row {
+/**
+ * A client as the platform describes it, once the sync (or the outbox) has checked it against
+ * the platform's wire schema: money in units, times as ISO-8601 UTC.
+ */
+export interface ClientRecord {
+  id: number
+  login: string
+  company: string
+  name: string
+  sms_price: number
+  balance: number
+  credit: number
+  currency: string
+  channel: string
+  site: string
+  email: string
+  region: string
+  activity_type: string
+  property_type: string
+  postal_address: string
+  accounting_email: string
+  registered_at: string
+  last_login_at: string | null
+  login_attempts: number
+  activation_required: boolean
+  referer: string
+  sms_subscription: boolean
+  updated_at: string
+}
+
+export function clientRowFromWire(c: ClientRecord): Row {
   return {
     id: c.id,
     login: c.login,

@@ -15,8 +15,9 @@ import { createPrivateFile, privateFile } from '../secrets'
 import { MIGRATIONS, type Migration } from './migrations'
 import { checkConnection, damagedError, openError, type CheckKind } from './integrity'
 import { hasInterruptedRun, needsRecovery, recoverInterrupted } from './syncLock'
+import type { Db } from './types'
 
-export type Db = Database.Database
+export type { Db } from './types'
 
 interface AppliedRow {
   version: number

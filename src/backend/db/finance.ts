@@ -1,15 +1,24 @@
 /** Balance transactions of the clients (the Finance tab). */
-import type { z } from 'zod'
 import { MONEY_SCALE, formatUnits } from '../../shared/money'
 import type { Page, TransactionRow } from '../../shared/types'
-import type { transactionWireSchema } from '../sync/sources/platformSchemas'
 import type { Db } from './connection'
 import { dayBounds } from '../../shared/zone'
 import { makeUpserter, type Row, type Upserter } from './upsert'
 
-type TransactionWire = z.output<typeof transactionWireSchema>
+/** A balance transaction as the platform describes it, checked against its wire schema: money in units. */
+export interface TransactionRecord {
+  id: number
+  client_id: number
+  date: string
+  credit: number
+  debit: number
+  purpose: string
+  balance_after: number
+  currency: string
+  updated_at: string
+}
 
-export function transactionRowFromWire(t: TransactionWire): Row {
+export function transactionRowFromWire(t: TransactionRecord): Row {
   return {
     id: t.id,
     client_id: t.client_id,

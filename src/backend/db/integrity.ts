@@ -7,7 +7,7 @@ import Database from 'better-sqlite3'
 import crypto from 'node:crypto'
 import { AppError, INTERNAL_MESSAGE, isAppError, type WireError } from '../../shared/errors'
 import type { StoreCheck } from '../../shared/types'
-import type { Db } from './connection'
+import type { Db } from './types'
 
 export type CheckKind = 'quick' | 'full'
 
@@ -67,7 +67,7 @@ export function damagedError(file: string, problems: string[]): AppError {
   const first = problems[0] ?? 'damaged'
   return new AppError(
     'db_damaged',
-    `The local database ${file} is damaged (${first}). It was not changed: restore a backup or start over by syncing again.`,
+    `The local database${file ? ` ${file}` : ''} is damaged (${first}). It was not changed: restore a backup or start over by syncing again.`,
     { file, problem: first.slice(0, 200) }
   )
 }
@@ -121,7 +121,7 @@ export function wireError(e: unknown): WireError {
   if (isAppError(e)) return e.toWire()
   const err = (e ?? {}) as { code?: unknown; message?: unknown }
   const message = typeof err.message === 'string' ? err.message : String(e)
-  if (isDamageError(e)) return damagedError('the local database', [message]).toWire()
+  if (isDamageError(e)) return damagedError('', [message]).toWire()
   if (err.code === 'SQLITE_FULL' || err.code === 'ENOSPC' || err.code === 'EDQUOT') {
     return { code: 'disk_full', message: 'The disk is full; nothing was changed' }
   }

@@ -1,12 +1,31 @@
 /** The messages table: written by the platform sync (new rows and later status updates). */
 import { statusBucket } from '../../shared/status'
-import type { z } from 'zod'
-import type { messageWireSchema } from '../sync/sources/platformSchemas'
 import type { Db } from './connection'
 import { statsBatchTracker } from '../stats/batch'
 import { makeUpserter, type Row, type Upserter } from './upsert'
 
-type MessageWire = z.output<typeof messageWireSchema>
+/** A message as the platform describes it, checked against its wire schema: its cost in price units. */
+export interface MessageRecord {
+  id: number
+  client_id: number
+  user: string
+  source: string
+  channel: string
+  sender: string
+  recipient: string
+  country: string
+  operator: string
+  status: string
+  parts: number
+  cost: number
+  text: string
+  created_at: string
+  sent_at: string | null
+  finished_at: string | null
+  campaign_id: number | null
+  idx: string | null
+  updated_at: string
+}
 
 export const MESSAGE_COLUMNS = [
   'id', 'client_id', 'user', 'source', 'channel', 'sender', 'recipient', 'country', 'operator',
@@ -14,7 +33,7 @@ export const MESSAGE_COLUMNS = [
   'campaign_id', 'idx', 'updated_at'
 ]
 
-export function messageRowFromWire(m: MessageWire): Row {
+export function messageRowFromWire(m: MessageRecord): Row {
   return {
     id: m.id,
     client_id: m.client_id,

@@ -1,13 +1,21 @@
 /** Sender names (Sender IDs) of the clients (the Names tab). */
-import type { z } from 'zod'
 import type { SenderNameRow } from '../../shared/types'
-import type { senderNameWireSchema } from '../sync/sources/platformSchemas'
 import type { Db } from './connection'
 import { makeUpserter, type Row, type Upserter } from './upsert'
 
-type SenderNameWire = z.output<typeof senderNameWireSchema>
+/** A sender name as the platform describes it, checked against its wire schema. */
+export interface SenderNameRecord {
+  id: number
+  client_id: number
+  name: string
+  channel: string
+  status: string
+  questionnaire: string
+  created_at: string
+  updated_at: string
+}
 
-export function senderNameRowFromWire(n: SenderNameWire): Row {
+export function senderNameRowFromWire(n: SenderNameRecord): Row {
   return {
     id: n.id,
     client_id: n.client_id,

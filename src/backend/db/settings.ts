@@ -3,8 +3,13 @@ import { mayCarryToken, urlOrigin } from '../../shared/contract'
 import { AppError } from '../../shared/errors'
 import type { ConnectionView, SourceKind, TokenReset } from '../../shared/types'
 import { isKeyError, type SecretBox } from '../secrets'
-import type { Connection } from '../sync/engine'
 import type { Db } from './connection'
+
+/** A source as the sync and the outbox reach it: its URL, and its token where it may go. */
+export interface Connection {
+  url: string
+  token?: string
+}
 
 export class SettingsRepo {
   constructor(

@@ -12,7 +12,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import { AppError } from '../../shared/errors'
 import type { SyncRunStatus, SyncRunSummary } from '../../shared/types'
-import type { Db } from './connection'
+import type { Db } from './types'
 import { SyncStateRepo } from './syncState'
 
 /** A process that holds (or held) a lock or a run. */

@@ -1,6 +1,6 @@
 /** Per-stream sync bookkeeping: cursors, last success, last error, quarantined records. */
 import type { SourceKind, StreamState, SyncRunStatus, SyncRunSummary } from '../../shared/types'
-import type { Db } from './connection'
+import type { Db } from './types'
 
 export class SyncStateRepo {
   constructor(private readonly db: Db) {}

@@ -134,13 +134,12 @@ export async function runExport(
 }
 
 /**
- * Any failure as a wire error: the disk full gets its own code, a file that cannot be written
- * says so; anything else goes to the one mapper (wireError: internal, its detail only logged).
+ * Any failure as a wire error: a file that cannot be written says so; anything else (a full
+ * disk included) goes to the one mapper (wireError: internal, its detail only logged).
  */
 export function exportError(e: unknown): WireError {
   if (e instanceof AppError) return e.toWire()
   const err = e as { code?: string; message?: string }
-  if (err?.code === 'ENOSPC') return { code: 'disk_full', message: 'The disk is full; the export was not saved' }
   if (err?.code === 'EACCES' || err?.code === 'EPERM' || err?.code === 'EBUSY') {
     return { code: 'internal', message: `The file cannot be written (${err.code}): is it open in another program? ${err.message ?? ''}`.trim() }
   }

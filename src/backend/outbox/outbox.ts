@@ -28,6 +28,7 @@ import type { Upserter } from '../db/upsert'
 import type { BackendDeps } from '../deps'
 import type { RetryPolicy } from '../sync/http'
 import { clientWireSchema, transactionWireSchema } from '../sync/sources/platformSchemas'
+import { joinUrl } from '../url'
 import { sendWrite, WRITE_RETRY, WRITE_TIMEOUT_MS, type WriteOutcome } from './transport'
 
 /** How long a rejected write stays listed with the pending ones (and an applied one in the list). */
@@ -133,15 +134,9 @@ export function amountUnits(amount: string, allowZero: boolean): number {
   return parseDecimal(amount, MONEY_SCALE)!
 }
 
-function joinUrl(base: string, path: string): string {
-  return new URL(path, base.endsWith('/') ? base : base + '/').toString()
-}
-
+/** A write's error as the outbox keeps it (code and message), from the one mapper (db/integrity.ts). */
 function describe(e: unknown): { code: string; message: string } {
-  if (e instanceof AppError) return { code: e.code, message: e.message }
-  const err = e as { code?: string; message?: string }
-  if (err?.code === 'SQLITE_FULL') return { code: 'disk_full', message: 'The disk is full' }
-  const { code, message } = wireError(e) // the one mapper: the detail goes to the log only
+  const { code, message } = wireError(e)
   return { code, message }
 }
 

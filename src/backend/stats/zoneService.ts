@@ -11,7 +11,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises'
 import { Worker } from 'node:worker_threads'
 import type { StatsZoneStatus } from '../../shared/types'
 import type { Db } from '../db/connection'
-import type { WorkerScript } from '../sync/host'
+import type { WorkerScript } from '../workers'
 import { ensureStatsZone, storedZone } from './zone'
 
 export type ZoneWorkerRequest = { type: 'run'; dbFile: string; zone: string }

@@ -11,48 +11,11 @@ import type { Db } from '../db/connection'
 import { wireError } from '../db/integrity'
 import { SyncStateRepo } from '../db/syncState'
 import { beginSyncRun, type SyncRunRecord } from '../db/syncLock'
-import type { UpsertCounts } from '../db/upsert'
-import type { WorkerScript } from './host'
-import { requestJson, type JsonResponse, type RequestOptions, type RetryPolicy } from './http'
+import type { Connection } from '../db/settings'
+import type { WorkerScript } from '../workers'
+import { requestJson, type RetryPolicy } from './http'
 import { readerPages } from './reader'
-import type { KeysetCursor, KeysetPage } from './sources/platform'
-
-export interface Connection {
-  url: string
-  token?: string
-}
-
-export interface StreamContext {
-  db: Db
-  state: SyncStateRepo
-  connection: Connection
-  pageSize: number
-  signal: AbortSignal
-  /** The sync's clock as an ISO time (the engine's injected clock). */
-  now(): string
-  /** The sync's clock in ms: the SIM provider's window ends at its day. */
-  clock(): number
-  /** GET (or POST with a body) with retries, timeouts and retry counting. */
-  request(url: string, init?: Pick<RequestOptions, 'method' | 'body'>): Promise<JsonResponse>
-  /** Runs `write` in one transaction and adds its counts to the stream's stats. */
-  commit(rows: number, write: () => UpsertCounts & { rejected: number; fetched: number }): void
-  progress(page: number, total: number | null): void
-  /**
-   * Records the stream holds in quarantine after this run: the stream ends with a
-   * `records_unreadable` error that says how many (they are asked for again next sync).
-   */
-  unresolved(count: number): void
-  /** Keyset pages read in a reader thread, when the engine has one. */
-  keysetReader?: (stream: string, start: KeysetCursor | null, pageSize: number, quarantined: number[]) => AsyncIterable<KeysetPage>
-}
-
-export interface SyncStream {
-  name: string
-  source: SourceKind
-  /** The local table the stream fills (for row counts in the status). */
-  table: string
-  run(ctx: StreamContext): Promise<void>
-}
+import type { StreamContext, SyncStream } from './types'
 
 export interface EngineOptions {
   db: Db
@@ -86,14 +49,9 @@ function emptyStats(): StreamStats {
   return { fetched: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, retries: 0 }
 }
 
+/** A stream's error as its status keeps it (code and message), from the one mapper (db/integrity.ts). */
 function toError(e: unknown): { code: string; message: string } {
-  if (e instanceof AppError) return { code: e.code, message: e.message }
-  const err = e as { code?: string; message?: string }
-  if (err?.code === 'SQLITE_FULL') return { code: 'disk_full', message: 'The disk is full' }
-  if (err?.code === 'SQLITE_CORRUPT' || err?.code === 'SQLITE_NOTADB') {
-    return { code: 'db_damaged', message: `The local database is damaged (${err.code}); nothing more was written` }
-  }
-  const { code, message } = wireError(e) // the one mapper: the detail goes to the log only
+  const { code, message } = wireError(e)
   return { code, message }
 }
 

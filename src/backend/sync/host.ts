@@ -3,41 +3,16 @@
  * the browser bridge), in-process otherwise (tests, the CLI). Same surface either way.
  */
 import { Worker } from 'node:worker_threads'
-import { AppError, type WireError } from '../../shared/errors'
+import { AppError } from '../../shared/errors'
 import type { SourceKind, SyncProgress, SyncRunSummary } from '../../shared/types'
 import type { Db } from '../db/connection'
+import type { Connection } from '../db/settings'
 import { SyncStateRepo } from '../db/syncState'
-import { SyncEngine, type Connection } from './engine'
-import type { RetryPolicy } from './http'
-import type { SimOptions } from './sources/simProvider'
+import type { WorkerScript } from '../workers'
+import { SyncEngine } from './engine'
+import type { SyncTuning, WorkerMessage, WorkerRequest } from './protocol'
 import { createStreams } from './streams'
-
-export interface SyncTuning {
-  pageSize?: number
-  timeoutMs?: number
-  retry?: Partial<RetryPolicy>
-}
-
-export type WorkerRequest =
-  | {
-      type: 'run'
-      dbFile: string
-      connections: Partial<Record<SourceKind, Connection>>
-      sim: SimOptions
-      tuning: SyncTuning
-      reader?: WorkerScript
-    }
-  | { type: 'cancel' }
-
-export type WorkerMessage =
-  | { type: 'progress'; progress: SyncProgress }
-  | { type: 'done'; summary: SyncRunSummary }
-  | { type: 'failed'; message: string; error?: WireError }
-
-export interface WorkerScript {
-  path: string
-  workerData?: unknown
-}
+import type { SimOptions } from './types'
 
 export interface SyncHostOptions {
   db: Db

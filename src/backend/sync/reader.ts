@@ -3,36 +3,10 @@
  * validating the next pages overlaps with writing the current one on the sync thread.
  */
 import { Worker } from 'node:worker_threads'
-import { AppError, type WireError } from '../../shared/errors'
-import type { RetryPolicy } from './http'
-import type { WorkerScript } from './host'
-import type { KeysetCursor, KeysetPage } from './sources/platform'
-
-export type ReaderRequest =
-  | {
-      type: 'start'
-      stream: string
-      base: string
-      token?: string
-      start: KeysetCursor | null
-      pageSize: number
-      /** Ids quarantined by earlier syncs, asked for again first. */
-      quarantined: number[]
-      timeoutMs?: number
-      /** Passed to requestJson for each page (see RequestOptions). */
-      deadlineMs?: number
-      maxBytes?: number
-      maxDepth?: number
-      retry?: Partial<RetryPolicy>
-    }
-  | { type: 'ack' }
-  | { type: 'cancel' }
-
-export type ReaderMessage =
-  | { type: 'page'; page: KeysetPage }
-  | { type: 'retry' }
-  | { type: 'end' }
-  | { type: 'error'; error: WireError }
+import { AppError } from '../../shared/errors'
+import type { WorkerScript } from '../workers'
+import type { ReaderMessage, ReaderRequest } from './protocol'
+import type { KeysetPage } from './types'
 
 export async function* readerPages(
   script: WorkerScript,

@@ -6,7 +6,7 @@ import { parentPort } from 'node:worker_threads'
 import { AppError } from '../../shared/errors'
 import { wireError } from '../db/integrity'
 import { requestJson } from './http'
-import type { ReaderMessage, ReaderRequest } from './reader'
+import type { ReaderMessage, ReaderRequest } from './protocol'
 import { KEYSET_DEFS, keysetPages } from './sources/platform'
 import './streams' // registers every keyset stream in KEYSET_DEFS
 

@@ -7,7 +7,7 @@ import { openDatabase, type Db } from '../db/connection'
 import { wireError } from '../db/integrity'
 import { SyncEngine } from './engine'
 import { createStreams } from './streams'
-import type { WorkerRequest, WorkerMessage } from './host'
+import type { WorkerRequest, WorkerMessage } from './protocol'
 
 const port = parentPort
 if (!port) throw new Error('sync worker started outside a worker thread')

@@ -7,7 +7,7 @@ import App from './App.vue'
 import { i18n } from './i18n'
 import { router } from './router'
 import { useSettingsStore } from './stores/settings'
-import { loadStore } from './storeStartup'
+import { loadStore } from './features/store/startup'
 import './styles.css'
 
 async function bootstrap(): Promise<void> {

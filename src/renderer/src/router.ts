@@ -1,53 +1,18 @@
 /**
- * Routes. Every screen in the sidebar is one entry of NAV_ROUTES: path, view, menu label key,
- * icon and the data-testid of its menu link. Later screens (Statistics, API reports, Message
- * history, SIM activity, Dispatches, Reports) are added here, one entry each.
+ * Routes: each feature's routes.ts (features/<domain>/routes.ts) lists its sidebar entries and
+ * its other pages; they are concatenated here in menu order. A new screen adds its routes.ts
+ * and one line to FEATURES.
  */
-import type { Component } from 'vue'
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router'
-import { IconChart, IconSettings, IconUsers } from './components/icons'
+import type { FeatureRoutes, NavRoute } from './shell/nav'
+import { clientsRoutes } from './features/clients/routes'
+import { statsRoutes } from './features/stats/routes'
+import { settingsRoutes } from './features/settings/routes'
 
-export interface NavRoute {
-  path: string
-  name: string
-  component: () => Promise<Component>
-  /** i18n key of the menu label and the page title. */
-  titleKey: string
-  icon: Component
-  testId: string
-  /** Menu section: 'main' on top, 'footer' pinned to the bottom of the sidebar. */
-  section: 'main' | 'footer'
-}
+/** The features in the order of the menu. */
+const FEATURES: readonly FeatureRoutes[] = [clientsRoutes, statsRoutes, settingsRoutes]
 
-export const NAV_ROUTES: NavRoute[] = [
-  {
-    path: '/clients',
-    name: 'clients',
-    component: () => import('./views/ClientsView.vue'),
-    titleKey: 'nav.clients',
-    icon: IconUsers,
-    testId: 'nav-clients',
-    section: 'main'
-  },
-  {
-    path: '/statistics',
-    name: 'statistics',
-    component: () => import('./views/StatisticsView.vue'),
-    titleKey: 'nav.statistics',
-    icon: IconChart,
-    testId: 'nav-statistics',
-    section: 'main'
-  },
-  {
-    path: '/settings',
-    name: 'settings',
-    component: () => import('./views/SettingsView.vue'),
-    titleKey: 'nav.settings',
-    icon: IconSettings,
-    testId: 'nav-settings',
-    section: 'footer'
-  }
-]
+export const NAV_ROUTES: NavRoute[] = FEATURES.flatMap((f) => f.nav)
 
 const routes: RouteRecordRaw[] = [
   { path: '/', redirect: '/clients' },
@@ -59,13 +24,7 @@ const routes: RouteRecordRaw[] = [
       meta: { titleKey: r.titleKey }
     })
   ),
-  // The client page belongs to the Clients menu entry (meta.nav); its tab is in ?tab=.
-  {
-    path: '/clients/:id(\\d+)',
-    name: 'client',
-    component: () => import('./views/ClientPage.vue'),
-    meta: { titleKey: 'clientPage.title', nav: 'clients' }
-  },
+  ...FEATURES.flatMap((f) => f.pages ?? []),
   { path: '/:pathMatch(.*)*', redirect: '/clients' }
 ]
 

@@ -3,12 +3,14 @@
  * so rows updated mid-sync are picked up later instead of shifting the pages under us.
  */
 import { AppError } from '../../../shared/errors'
+import { streamInfo, type StreamName } from '../../../shared/streams'
 import type { Db } from '../../db/connection'
 import { valuesOf, type Row, type Upserter, type Value, type Values } from '../../db/upsert'
 import { CLIENT_COLUMNS, clientRowFromWire, clientsUpserter } from '../../db/clients'
-import type { SyncStream, StreamContext } from '../engine'
+import type { KeysetCursor, KeysetPage, KeysetPosition, Quarantined, StreamContext, SyncStream } from '../types'
 import { MAX_QUARANTINE_PER_RUN, readResolved, STALL_LIMIT, type Reject, type Resolved, type Slot, type SlotRead } from '../reread'
 import { check } from '../validate'
+import { joinUrl } from '../../url'
 import { MESSAGE_COLUMNS, messageRowFromWire, messagesUpserter } from '../../db/messages'
 import { TRANSACTION_COLUMNS, transactionRowFromWire, transactionsUpserter } from '../../db/finance'
 import { SENDER_NAME_COLUMNS, senderNameRowFromWire, senderNamesUpserter } from '../../db/senderNames'
@@ -22,27 +24,6 @@ import {
 } from './platformSchemas'
 import type { z } from 'zod'
 
-/** A position in a keyset stream: the last record read, by (updated_at, id). */
-export interface KeysetPosition {
-  updatedAfter: string
-  afterId: number
-}
-
-/**
- * Damaged records stepped over after every read of them failed: read again at the start of the
- * next sync, from `from` up to `to` (the first intact record after them).
- */
-export interface KeysetGap {
-  from: KeysetPosition | null
-  to: KeysetPosition
-  /** The quarantine key of the records it hides (sync_rejects.record_key). */
-  key: string
-}
-
-export interface KeysetCursor extends KeysetPosition {
-  gaps?: KeysetGap[]
-}
-
 export function parseCursor(text: string | null): KeysetCursor | null {
   if (!text) return null
   try {
@@ -55,7 +36,7 @@ export function parseCursor(text: string | null): KeysetCursor | null {
 }
 
 export function pageUrl(base: string, path: string, cursor: KeysetPosition | null, pageSize: number): string {
-  const u = new URL(path, base.endsWith('/') ? base : base + '/')
+  const u = new URL(joinUrl(base, path))
   u.searchParams.set('page_size', String(pageSize))
   if (cursor) {
     u.searchParams.set('updated_after', cursor.updatedAfter)
@@ -73,7 +54,8 @@ function later(a: KeysetPosition | null, b: KeysetPosition): boolean {
 }
 
 interface KeysetStreamDef<S extends z.ZodType> {
-  name: string
+  /** The stream (src/shared/streams.ts): its source is the platform, its table the one it fills. */
+  name: StreamName
   path: string
   schema: S
   toRow: (value: z.output<S>) => Row
@@ -85,8 +67,6 @@ interface KeysetStreamDef<S extends z.ZodType> {
    */
   fast?: (raw: unknown) => Values | null
   upserter: (db: Db) => Upserter
-  /** The local table the stream fills. */
-  table: string
   /** Rows per request as a multiple of the engine's page size (big, small rows: larger pages). */
   pageScale?: number
   /**
@@ -102,29 +82,6 @@ export const MAX_PAGE_SIZE = 5000
 const MAX_GAPS = 100
 /** Quarantined records asked for again by id at the start of each sync. */
 const REPAIRS_PER_SYNC = 200
-
-/** A record given up on, kept in sync_rejects under `key` (`id:<n>` or a gap's key). */
-export interface Quarantined {
-  key: string
-  reason: string
-  payload: unknown
-}
-
-/** One page of a keyset stream, validated, with the cursor that follows it. */
-export interface KeysetPage {
-  /** Valid rows as values in the stream's column order (arrays clone between threads at half the cost of objects). */
-  rows: Values[]
-  /** Records given up on after every read of them failed. */
-  rejects: Quarantined[]
-  /** Quarantine keys that a read repaired: their rejects are cleared. */
-  repaired: string[]
-  /** Records the page held. */
-  fetched: number
-  /** Rows the server had from this page's position on (null for a repair page). */
-  count: number | null
-  cursor: KeysetCursor | null
-  more: boolean
-}
 
 type KeysetReadDef = Pick<KeysetStreamDef<z.ZodType>, 'name' | 'path' | 'schema' | 'toRow' | 'columns' | 'fast'>
 
@@ -171,7 +128,7 @@ export async function* keysetPages(
   /** One record by id, validated; null when it is still damaged or gone. */
   const byId = async (id: number): Promise<Values | null> => {
     try {
-      const body = await fetchBody(new URL(`${def.path}${id}/`, base.endsWith('/') ? base : base + '/').toString())
+      const body = await fetchBody(joinUrl(base, `${def.path}${id}/`))
       const values = def.fast?.(body)
       if (values) return values
       const r = check(def.schema, body)
@@ -312,9 +269,7 @@ export async function* keysetPages(
 export function keysetStream<S extends z.ZodType>(def: KeysetStreamDef<S>): SyncStream {
   KEYSET_DEFS.set(def.name, def as unknown as KeysetReadDef)
   return {
-    name: def.name,
-    source: 'platform',
-    table: def.table,
+    ...streamInfo(def.name),
     async run(ctx: StreamContext): Promise<void> {
       const upsert = def.upserter(ctx.db)
       if (upsert.columns.join() !== def.columns.join()) throw new AppError('internal', `${def.name}: the page's columns are not the table's`)
@@ -407,14 +362,13 @@ const BALANCE_REFRESHES = 500
  */
 async function levelBalances(ctx: StreamContext, touched: Set<Value>, again: () => Promise<Set<Value>>): Promise<void> {
   const clients = clientsUpserter(ctx.db)
-  const base = ctx.connection.url.endsWith('/') ? ctx.connection.url : ctx.connection.url + '/'
   let pending = touched
   for (let round = 0; round < 3 && pending.size; round++) {
     const stale = staleBalances(ctx.db, pending).slice(0, BALANCE_REFRESHES)
     if (!stale.length) return
     const rows: Values[] = []
     for (const id of stale) {
-      const { body } = await ctx.request(new URL(`api/v1/clients/${id}/`, base).toString())
+      const { body } = await ctx.request(joinUrl(ctx.connection.url, `api/v1/clients/${id}/`))
       const r = check(clientWireSchema, body)
       if (r.ok && r.value.id === id) rows.push(valuesOf(clientRowFromWire(r.value), CLIENT_COLUMNS))
     }
@@ -466,8 +420,7 @@ export const platformClientsStream = keysetStream({
   schema: clientWireSchema,
   toRow: clientRowFromWire,
   columns: CLIENT_COLUMNS,
-  upserter: clientsUpserter,
-  table: 'clients'
+  upserter: clientsUpserter
 })
 
 export const platformSenderNamesStream = keysetStream({
@@ -476,8 +429,7 @@ export const platformSenderNamesStream = keysetStream({
   schema: senderNameWireSchema,
   toRow: senderNameRowFromWire,
   columns: SENDER_NAME_COLUMNS,
-  upserter: senderNamesUpserter,
-  table: 'sender_names'
+  upserter: senderNamesUpserter
 })
 
 export const platformTransactionsStream = keysetStream({
@@ -487,7 +439,6 @@ export const platformTransactionsStream = keysetStream({
   toRow: transactionRowFromWire,
   columns: TRANSACTION_COLUMNS,
   upserter: transactionsUpserter,
-  table: 'transactions',
   pageScale: 4,
   after: { touched: 'client_id', run: levelBalances }
 })
@@ -500,6 +451,5 @@ export const platformMessagesStream = keysetStream({
   columns: MESSAGE_COLUMNS,
   fast: fastMessageValues,
   upserter: messagesUpserter,
-  table: 'messages',
   pageScale: 10
 })

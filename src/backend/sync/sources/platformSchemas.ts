@@ -42,7 +42,6 @@ export const clientWireSchema = z
     updated_at: isoUtc
   })
   .passthrough()
-export type ClientWire = z.output<typeof clientWireSchema>
 
 /** A DRF page as the platform sends it. Results stay unknown: each is checked on its own. */
 export const drfPageSchema = z.object({

@@ -7,10 +7,14 @@
 import { z } from 'zod'
 import { AppError } from '../../../shared/errors'
 import { floatToUnits, SIM_COST_SCALE } from '../../../shared/money'
-import { makeUpserter, type Row } from '../../db/upsert'
-import type { StreamContext, SyncStream } from '../engine'
+import { streamInfo } from '../../../shared/streams'
+import { providerDate, SIM_DEEP_DAYS_DEFAULT, SIM_DEEP_EVERY_DEFAULT } from '../../../shared/sim'
+import { simActionsUpserter } from '../../db/tables/simActions'
+import type { Row } from '../../db/upsert'
+import type { SimOptions, StreamContext, SyncStream } from '../types'
 import { MAX_QUARANTINE_PER_RUN, readResolved, STALL_LIMIT, type Slot, type SlotRead } from '../reread'
 import { check } from '../validate'
+import { joinUrl } from '../../url'
 
 const DAY = 86_400_000
 
@@ -33,41 +37,6 @@ const responseSchema = z.object({
   message: z.string().nullable().optional(),
   result: z.object({ items: z.array(z.unknown()) }).nullable().optional()
 })
-
-/** DD-MM-YYYY in UTC, as the provider wants its dates. */
-export function providerDate(ms: number): string {
-  const d = new Date(ms)
-  const dd = String(d.getUTCDate()).padStart(2, '0')
-  const mm = String(d.getUTCMonth() + 1).padStart(2, '0')
-  return `${dd}-${mm}-${d.getUTCFullYear()}`
-}
-
-/** Parses DD-MM-YYYY (a real calendar date) to the UTC midnight in ms, or null. */
-export function parseProviderDate(text: string): number | null {
-  const m = /^(\d{2})-(\d{2})-(\d{4})$/.exec(text)
-  if (!m) return null
-  const ms = Date.UTC(Number(m[3]), Number(m[2]) - 1, Number(m[1]))
-  return providerDate(ms) === text ? ms : null
-}
-
-export const SIM_SELECT = /^(all|s_\d+|g_\d+)$/
-
-export interface SimOptions {
-  select: string[]
-  /** Days re-read before the last synced day, for actions the provider learns late. */
-  trailingDays: number
-  /** Where the first sync starts (UTC midnight ms); default 30 days back. */
-  from: number | null
-  /**
-   * A deep re-read every `deepEveryDays` days reads the last `deepDays` days again, for actions
-   * the provider learns of later than the trailing window (0 turns it off).
-   */
-  deepEveryDays?: number
-  deepDays?: number
-}
-
-export const DEEP_EVERY_DAYS = 7
-export const DEEP_DAYS = 35
 
 interface SimWindow {
   start: number
@@ -132,42 +101,37 @@ export function parseSimCursor(text: string | null): SimCursor {
 }
 
 export function simStream(options: () => SimOptions): SyncStream {
-  const name = 'sim.call_sms'
+  const stream = streamInfo('sim.call_sms')
+  const { name } = stream
   return {
-    name,
-    source: 'sim',
-    table: 'sim_actions',
+    ...stream,
     async run(ctx: StreamContext): Promise<void> {
       const opts = options()
-      const upsert = makeUpserter(ctx.db, {
-        table: 'sim_actions',
-        columns: ['sid', 'date', 'type', 'to_number', 'session_cost', 'sim_id', 'original_number', 'iccid', 'name'],
-        key: 'sid'
-      })
+      const upsert = simActionsUpserter(ctx.db)
       const select = opts.select.length ? opts.select : ['all']
       const selectKey = select.join(',')
       const saved = parseSimCursor(ctx.state.cursor(name))
       const clock = ctx.clock()
       // The window ends on the sync clock's day (the provider's "today"), never the machine's.
       const today = Math.floor(clock / DAY) * DAY
-      const deepEvery = opts.deepEveryDays ?? DEEP_EVERY_DAYS
+      const deepEvery = opts.deepEveryDays ?? SIM_DEEP_EVERY_DEFAULT
       let window = saved.window && saved.window.select === selectKey ? saved.window : null
       if (!window) {
         const floor = opts.from ?? -Infinity
         const deepDue = deepEvery > 0 && saved.lastDay !== null && (saved.lastDeepAt == null || clock - saved.lastDeepAt >= deepEvery * DAY)
         let start =
           saved.lastDay !== null ? Math.max(saved.lastDay - opts.trailingDays * DAY, floor) : (opts.from ?? today - 30 * DAY)
-        if (deepDue) start = Math.min(start, Math.max(today - (opts.deepDays ?? DEEP_DAYS) * DAY, floor))
+        if (deepDue) start = Math.min(start, Math.max(today - (opts.deepDays ?? SIM_DEEP_DAYS_DEFAULT) * DAY, floor))
         if (saved.redoFrom != null) start = Math.min(start, Math.max(saved.redoFrom, floor))
         window = { start, end: today, nextPage: 0, select: selectKey, deep: deepDue || saved.lastDay === null, redoFrom: null }
       }
       const w: SimWindow = window
       let size = w.size ?? Math.min(ctx.pageSize * 4, 5000)
       const held = new Set(ctx.state.quarantineKeys(name))
-      const url = new URL('api/report/call_sms', ctx.connection.url.endsWith('/') ? ctx.connection.url : ctx.connection.url + '/')
+      const url = joinUrl(ctx.connection.url, 'api/report/call_sms')
       const readPageNo = (page: number) => {
         const body = { filter: { start: providerDate(w.start), end: providerDate(w.end) }, select, page, size }
-        const p = readResolved(() => readItems(ctx, url.toString(), body, size))
+        const p = readResolved(() => readItems(ctx, url, body, size))
         p.catch(() => undefined) // awaited below; this only keeps an abandoned prefetch quiet
         return p
       }

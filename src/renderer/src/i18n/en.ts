@@ -1,6 +1,7 @@
 /**
  * English messages. ru.ts must have exactly the same keys (the type below enforces it).
  * vue-i18n syntax: {name} is a parameter; avoid the characters @ $ | and braces in plain text.
+ * 'one | many' are plural forms, chosen by t's third argument (Russian: 'one | few | many').
  * The tables' words (columns, channels, statuses, totals...) come from src/shared/labels.ts,
  * which the exported files use too: a file says what its screen says.
  */
@@ -25,7 +26,7 @@ const en = {
     cancel: 'Cancel',
     starting: 'Starting…',
     rows: '{rows} / {total}',
-    rowsNoTotal: '{rows} rows',
+    rowsNoTotal: '{rows} row | {rows} rows',
     rate: '{rate} rows/s',
     eta: 'ETA {eta}',
     lastSynced: 'Last synced: {time}',
@@ -71,7 +72,7 @@ const en = {
     deepReadAt: 'Deep re-read {when}',
     deepReadNever: 'No deep re-read yet',
     page: 'Page {page}',
-    rowsOfTotal: '{rows} of {total} rows',
+    rowsOfTotal: '{rows} of {total} row | {rows} of {total} rows',
     streams: 'Data on this computer',
     colStream: 'Data',
     colRows: 'Rows stored',
@@ -374,6 +375,7 @@ const en = {
       title: 'Transactions',
       columns: { ...LABELS.en.transactionColumns },
       empty: 'No transactions in this period',
+      invalidPeriod: 'Choose a period whose start is not after its end to see its transactions',
       loadFailed: 'Could not load the transactions',
       range: '{from}–{to} of {total}'
     }
@@ -430,7 +432,7 @@ const en = {
     empty: 'No messages in this period',
     loadFailed: 'Could not load the statistics',
     unknown: LABELS.en.statsUnknown,
-    summary: '{rows} rows · {ms} ms',
+    summary: '{rows} row · {ms} ms | {rows} rows · {ms} ms',
     stale: 'The period changed: press Search to show it'
   },
   names: {
@@ -440,7 +442,7 @@ const en = {
     questionnaire: { ...LABELS.en.questionnaire },
     empty: 'The client has no sender names',
     loadFailed: 'Could not load the sender names',
-    count: '{count} names'
+    count: '{count} name | {count} names'
   },
   exports: {
     button: 'Export',
@@ -461,9 +463,9 @@ const en = {
     cancel: 'Cancel',
     noColumns: 'Choose at least one column.',
     running: 'Exporting',
-    rows: '{rows} of {total} rows',
-    rowsNoTotal: '{rows} rows',
-    done: 'Exported: {rows} rows',
+    rows: '{rows} of {total} row | {rows} of {total} rows',
+    rowsNoTotal: '{rows} row | {rows} rows',
+    done: 'Exported: {rows} row | Exported: {rows} rows',
     savedTo: 'Saved to',
     download: 'Download',
     copyPath: 'Copy path',

@@ -2,17 +2,29 @@
 import { createI18n } from 'vue-i18n'
 import { ERROR_CODES, type ErrorCode, type ErrorParams } from '@shared/errors'
 import type { Language } from '@shared/types'
-import { intlLocale } from '../format'
 import en, { type Messages } from './en'
 import ru from './ru'
 
 export const LANGUAGES: readonly Language[] = ['en', 'ru']
+
+/**
+ * Russian plural forms 'one | few | many': 1, 21, 101 строка; 2-4, 22-24 строки; 0, 5-20, 11-14
+ * строк. (English uses vue-i18n's own rule: 'one | other'.)
+ */
+export function russianPlural(choice: number, choicesLength: number): number {
+  const n = Math.abs(choice)
+  if (choicesLength < 3) return n === 1 ? 0 : Math.min(1, choicesLength - 1)
+  if (n % 10 === 1 && n % 100 !== 11) return 0
+  if (n % 10 >= 2 && n % 10 <= 4 && (n % 100 < 12 || n % 100 > 14)) return 1
+  return 2
+}
 
 export const i18n = createI18n<[Messages], Language, false>({
   legacy: false,
   locale: 'en',
   fallbackLocale: 'en',
   messages: { en, ru },
+  pluralRules: { ru: russianPlural },
   missingWarn: false,
   fallbackWarn: false
 })
@@ -21,11 +33,6 @@ const g = i18n.global
 
 export function currentLanguage(): Language {
   return g.locale.value
-}
-
-/** The BCP 47 locale for Intl formatting in the current language. */
-export function currentIntlLocale(): string {
-  return intlLocale(g.locale.value)
 }
 
 export function setLanguage(lang: Language): void {

@@ -9,10 +9,10 @@
  */
 import { defineStore } from 'pinia'
 import { computed, reactive, ref } from 'vue'
-import { call, downloadLink, onEvent } from '../api'
+import { call, downloadLink, onEvent } from '@renderer/api'
 import type { ExportRequest } from '@shared/contract'
 import type { ExportFormat, ExportJob, ExportTable } from '@shared/types'
-import { currentLanguage } from '../i18n'
+import { currentLanguage } from '@renderer/i18n'
 
 export interface ExportColumn {
   key: string

@@ -5,7 +5,7 @@
  */
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { call, onEvent } from '../api'
+import { call, onEvent } from '@renderer/api'
 import type { BackupInfo, StoreCheck, StoreStatus } from '@shared/types'
 
 export const useLocalStore = defineStore('localStore', () => {

@@ -1,11 +1,11 @@
 /** Settings: loaded once from the backend, saved patch by patch; language and theme apply at once. */
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { call, onEvent } from '../api'
+import { call, onEvent } from '@renderer/api'
 import type { SettingsPatch } from '@shared/contract'
 import type { AppInfo, Language, SettingsView, StatsZoneStatus, Theme } from '@shared/types'
 import { effectiveTimeZone, systemTimeZone } from '@shared/zone'
-import { setLanguage as applyLanguage } from '../i18n'
+import { setLanguage as applyLanguage } from '@renderer/i18n'
 
 export const useSettingsStore = defineStore('settings', () => {
   const view = ref<SettingsView | null>(null)

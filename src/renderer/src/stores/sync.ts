@@ -1,15 +1,20 @@
 /**
  * Sync state: the backend's SyncStatus, kept fresh by the 'sync.status' and 'sync.progress'
- * events and by polling; `dataVersion` ticks on every 'data.changed' so views reload.
+ * events and by polling; every 'data.changed' is handed to the `onDataChanged` listeners with
+ * the tables it names, so each screen reloads only when a table it reads changed.
  */
 import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
-import { call, onEvent } from '../api'
+import { call, onEvent } from '@renderer/api'
 import type { StreamState, SyncProgress, SyncRunSummary, SyncStatus } from '@shared/types'
 
 const POLL_MS = 30_000
 /** While a run is under way, in case an event is missed. */
 const POLL_RUNNING_MS = 2_000
+
+/** The tables that changed, or null when any of them may have. */
+export type ChangedTables = readonly string[] | null
+export type DataChangedListener = (tables: ChangedTables) => void
 
 export const useSyncStore = defineStore('sync', () => {
   const status = ref<SyncStatus | null>(null)
@@ -17,7 +22,7 @@ export const useSyncStore = defineStore('sync', () => {
   /** True from the click until the backend reports the run as finished. */
   const starting = ref(false)
   const cancelling = ref(false)
-  const dataVersion = ref(0)
+  const dataListeners = new Set<DataChangedListener>()
   const browserOnline = ref(typeof navigator === 'undefined' ? true : navigator.onLine)
   const statusError = ref<unknown>(null)
   /** The sync panel (drawer) in the top bar: open from anywhere, e.g. after a failed sync. */
@@ -49,6 +54,17 @@ export const useSyncStore = defineStore('sync', () => {
     return times.length ? times.reduce((a, b) => (Date.parse(b) < Date.parse(a) ? b : a)) : null
   })
 
+  /** Listens to the backend's data changes; returns the unsubscriber. */
+  function onDataChanged(listener: DataChangedListener): () => void {
+    dataListeners.add(listener)
+    return () => dataListeners.delete(listener)
+  }
+
+  /** Tells the listeners that these tables changed (null: any table may have). */
+  function dataChanged(tables: ChangedTables): void {
+    for (const l of [...dataListeners]) l(tables)
+  }
+
   function setStatus(s: SyncStatus): void {
     status.value = s
     if (s.running) {
@@ -74,8 +90,9 @@ export const useSyncStore = defineStore('sync', () => {
     progress.value = null
     try {
       const summary = await call('sync.start', {})
-      // The 'data.changed' event does the same; views debounce, so a double tick costs nothing.
-      dataVersion.value++
+      // The 'data.changed' event says the same, with the tables; views debounce, so telling
+      // them twice costs nothing, and once is enough should the event be missed.
+      dataChanged(null)
       return summary
     } finally {
       starting.value = false
@@ -106,9 +123,7 @@ export const useSyncStore = defineStore('sync', () => {
       onEvent('sync.progress', (p) => {
         progress.value = p
       }),
-      onEvent('data.changed', () => {
-        dataVersion.value++
-      })
+      onEvent('data.changed', (p) => dataChanged(Array.isArray(p?.tables) ? p.tables : null))
     )
     const onOnline = (): void => {
       browserOnline.value = navigator.onLine
@@ -150,7 +165,8 @@ export const useSyncStore = defineStore('sync', () => {
     starting,
     cancelling,
     running,
-    dataVersion,
+    onDataChanged,
+    dataChanged,
     lastSuccessAt,
     lastSyncedAt,
     offline,
