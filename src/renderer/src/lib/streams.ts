@@ -3,21 +3,10 @@
  * them. The backend reports a stream only after its first attempt; the sync panel lists these
  * from the start (and any stream the backend adds later, under its source).
  */
+import { KNOWN_STREAMS } from '@shared/streams'
 import { SOURCE_KINDS, type SourceKind } from '@shared/types'
 
-export interface KnownStream {
-  stream: string
-  source: SourceKind
-}
-
-export const KNOWN_STREAMS: readonly KnownStream[] = [
-  { stream: 'platform.clients', source: 'platform' },
-  { stream: 'platform.sender_names', source: 'platform' },
-  { stream: 'platform.transactions', source: 'platform' },
-  { stream: 'platform.messages', source: 'platform' },
-  { stream: 'sim.call_sms', source: 'sim' },
-  { stream: 'dispatch.reports', source: 'dispatch' }
-]
+export { KNOWN_STREAMS }
 
 function isSourceKind(value: string): value is SourceKind {
   return (SOURCE_KINDS as readonly string[]).includes(value)
